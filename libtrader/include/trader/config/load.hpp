@@ -1,0 +1,84 @@
+#pragma once
+// Settings from code defaults < `.env` in the working directory < process environment (F12).
+// Names: `ALGO_` prefix, `__` between section and field, matched case-insensitively. A section
+// may also be one JSON object (ALGO_RISK='{"max_open_positions":3}'); the single variable wins.
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <trader/config/settings.hpp>
+#include <trader/core/error.hpp>
+
+namespace trader::config {
+
+// One invalid or unknown variable (F12): what() is "ALGO_X=value: must be ..." with the value
+// masked for secrets.
+class ConfigError : public Error {
+ public:
+  ConfigError(std::string variable, std::string shown_value, std::string problem);
+  [[nodiscard]] const std::string& variable() const noexcept { return variable_; }
+  [[nodiscard]] const std::string& shown_value() const noexcept { return shown_value_; }
+  [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
+
+ private:
+  std::string variable_, shown_value_, problem_;
+};
+
+// Every problem of one load, so a user fixes them all in one go.
+class ConfigErrors : public Error {
+ public:
+  explicit ConfigErrors(std::vector<ConfigError> errors);
+  [[nodiscard]] const std::vector<ConfigError>& errors() const noexcept { return errors_; }
+
+ private:
+  std::vector<ConfigError> errors_;
+};
+
+enum class Source : std::uint8_t { default_value, dotenv, environment };
+[[nodiscard]] std::string_view to_string(Source source) noexcept;  // "default", ".env", "env"
+
+using Variables = std::vector<std::pair<std::string, std::string>>;
+
+// Where settings come from. Tests build one by hand; tools use from_process().
+struct Sources {
+  Variables dotenv;         // from the .env file, in file order
+  std::string dotenv_path;  // for messages; empty when there was no file
+  Variables environment;    // the process environment (only ALGO_* names matter)
+
+  // The process environment plus `<dir>/.env` when it exists. A malformed .env line is a
+  // ConfigError naming the file and line.
+  [[nodiscard]] static Sources from_process(const std::filesystem::path& dir = ".");
+};
+
+// Reads KEY=VALUE lines (optional `export`, quotes, # comments).
+[[nodiscard]] Variables parse_dotenv(std::string_view text, const std::string& file_name);
+
+// What one key resolved to, for `trader-config`.
+struct KeyReport {
+  std::string variable;     // ALGO_RISK__MAX_OPEN_POSITIONS
+  std::string group;        // Risk
+  std::string label;        // Max Open Positions
+  std::string shown_value;  // masked for secrets
+  std::string allowed;      // "1..20", "one of iex, sip", ""
+  std::string description;
+  Source source = Source::default_value;
+  bool secret = false;
+};
+
+struct LoadResult {
+  Settings settings;                // defaults where a value was invalid
+  std::vector<KeyReport> keys;      // every key, in display order
+  std::vector<ConfigError> errors;  // empty when the configuration is valid
+};
+
+// Never throws for bad values: collects them.
+[[nodiscard]] LoadResult inspect(const Sources& sources);
+// The settings, or ConfigErrors listing every problem.
+[[nodiscard]] Settings load(const Sources& sources);
+
+// The nearest known variable name to `name` (for "did you mean").
+[[nodiscard]] std::string closest_variable(std::string_view name);
+
+}  // namespace trader::config

@@ -1,0 +1,692 @@
+#include <trader/config/load.hpp>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include <trader/core/symbol.hpp>
+
+#include "config/flat_json.hpp"
+
+extern char** environ;  // POSIX: the process environment
+
+namespace trader::config {
+namespace {
+
+// A value that does not satisfy its key: the text after "ALGO_X=value: ".
+struct Problem {
+  std::string text;
+};
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return std::string(text);
+}
+
+// ---- value parsers: each throws Problem with the allowed range ---------------------------------
+
+Decimal parse_decimal_in(std::string_view text, Decimal lo, Decimal hi, const std::string& range) {
+  Decimal value;
+  try {
+    value = Decimal::parse(trimmed(text));
+  } catch (const ParseError&) {
+    throw Problem{"must be a decimal number between " + range};
+  }
+  if (value < lo || value > hi) throw Problem{"must be between " + range};
+  return value;
+}
+
+int parse_int_in(std::string_view text, int lo, int hi) {
+  const std::string clean = trimmed(text);
+  int value = 0;
+  const auto* end = clean.data() + clean.size();
+  const auto [ptr, ec] = std::from_chars(clean.data(), end, value);
+  const std::string range = fmt::format("{}..{}", lo, hi);
+  if (clean.empty() || ec != std::errc{} || ptr != end) {
+    throw Problem{"must be an integer in " + range};
+  }
+  if (value < lo || value > hi) throw Problem{"must be an integer in " + range};
+  return value;
+}
+
+double parse_double(std::string_view text) {
+  const std::string clean = trimmed(text);
+  char* end = nullptr;
+  const double value = std::strtod(clean.c_str(), &end);
+  if (clean.empty() || end != clean.c_str() + clean.size() || !std::isfinite(value)) {
+    throw Problem{"must be a number"};
+  }
+  return value;
+}
+
+bool parse_bool(std::string_view text) {
+  const std::string v = lower(trimmed(text));
+  if (v == "true" || v == "1" || v == "yes" || v == "on" || v == "t" || v == "y") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off" || v == "f" || v == "n") return false;
+  throw Problem{"must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n)"};
+}
+
+std::string show_double(double value) {
+  std::string text = fmt::format("{}", value);
+  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  return text;
+}
+
+std::vector<std::string> parse_watchlist(std::string_view text) {
+  const std::string clean = trimmed(text);
+  std::vector<std::string> symbols;
+  if (!clean.empty() && clean.front() == '[') {
+    try {
+      symbols = detail::parse_string_array(clean);
+    } catch (const ParseError& e) {
+      throw Problem{std::string("must be a JSON list of symbols or a comma-separated list (") +
+                    e.what() + ")"};
+    }
+  } else {
+    std::string part;
+    std::istringstream in(clean);
+    while (std::getline(in, part, ',')) symbols.push_back(trimmed(part));
+    if (symbols.size() == 1 && symbols.front().empty()) symbols.clear();
+  }
+  if (symbols.empty()) throw Problem{"Watchlist must not be empty"};
+  for (const auto& symbol : symbols) {
+    if (!core::is_valid_symbol(symbol)) {
+      throw Problem{"Invalid symbol: " + symbol + " (upper-case letters, e.g. AAPL or BRK.B)"};
+    }
+  }
+  return symbols;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+// ---- the key table -----------------------------------------------------------------------------
+
+struct Key {
+  std::string variable;
+  std::string group;
+  std::string label;
+  std::string description;
+  std::string allowed;
+  bool secret = false;
+  std::function<void(Settings&, std::string_view)> apply;
+  std::function<std::string(const Settings&)> show;
+};
+
+template <class Get>
+Key decimal_key(std::string variable, std::string group, std::string label, std::string description,
+                Get get, std::string_view lo_text, std::string_view hi_text) {
+  const Decimal lo = Decimal::parse(lo_text);
+  const Decimal hi = Decimal::parse(hi_text);
+  std::string range = std::string(lo_text) + ".." + std::string(hi_text);
+  return Key{std::move(variable),
+             std::move(group),
+             std::move(label),
+             std::move(description),
+             range,
+             false,
+             [get, lo, hi, range](Settings& s, std::string_view v) {
+               get(s) = parse_decimal_in(v, lo, hi, range);
+             },
+             [get](const Settings& s) { return get(s).to_string(); }};
+}
+
+template <class Get>
+Key int_key(std::string variable, std::string group, std::string label, std::string description,
+            Get get, int lo, int hi) {
+  return Key{std::move(variable),
+             std::move(group),
+             std::move(label),
+             std::move(description),
+             fmt::format("{}..{}", lo, hi),
+             false,
+             [get, lo, hi](Settings& s, std::string_view v) { get(s) = parse_int_in(v, lo, hi); },
+             [get](const Settings& s) { return std::to_string(get(s)); }};
+}
+
+template <class Get>
+Key double_key(std::string variable, std::string group, std::string label, std::string description,
+               Get get, double lo, double hi, bool bounded = true) {
+  const std::string range = bounded ? show_double(lo) + ".." + show_double(hi) : "";
+  return Key{std::move(variable),
+             std::move(group),
+             std::move(label),
+             std::move(description),
+             range,
+             false,
+             [get, lo, hi, bounded, range](Settings& s, std::string_view v) {
+               const double value = parse_double(v);
+               if (bounded && (value < lo || value > hi)) throw Problem{"must be between " + range};
+               get(s) = value;
+             },
+             [get](const Settings& s) { return show_double(get(s)); }};
+}
+
+template <class Get>
+Key bool_key(std::string variable, std::string group, std::string label, std::string description,
+             Get get) {
+  return Key{std::move(variable),
+             std::move(group),
+             std::move(label),
+             std::move(description),
+             "true/false",
+             false,
+             [get](Settings& s, std::string_view v) { get(s) = parse_bool(v); },
+             [get](const Settings& s) { return std::string(get(s) ? "True" : "False"); }};
+}
+
+template <class Get>
+Key choice_key(std::string variable, std::string group, std::string label, std::string description,
+               Get get, std::vector<std::string> choices, bool to_upper) {
+  return Key{std::move(variable),
+             std::move(group),
+             std::move(label),
+             std::move(description),
+             "one of " + join(choices, ", "),
+             false,
+             [get, choices, to_upper](Settings& s, std::string_view v) {
+               const std::string value = to_upper ? upper(trimmed(v)) : lower(trimmed(v));
+               if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
+                 throw Problem{"must be one of " + join(choices, ", ")};
+               }
+               get(s) = value;
+             },
+             [get](const Settings& s) { return get(s); }};
+}
+
+template <class Get>
+Key url_key(std::string variable, std::string group, std::string label, std::string description,
+            Get get) {
+  return Key{std::move(variable),
+             std::move(group),
+             std::move(label),
+             std::move(description),
+             "http:// or https:// URL",
+             false,
+             [get](Settings& s, std::string_view v) {
+               std::string value = trimmed(v);
+               if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
+                 throw Problem{"must be an http:// or https:// URL"};
+               }
+               while (!value.empty() && value.back() == '/') value.pop_back();
+               get(s) = value;
+             },
+             [get](const Settings& s) { return get(s); }};
+}
+
+template <class Get>
+Key secret_key(std::string variable, std::string group, std::string label, std::string description,
+               Get get) {
+  return Key{std::move(variable),
+             std::move(group),
+             std::move(label),
+             std::move(description),
+             "",
+             true,
+             [get](Settings& s, std::string_view v) { get(s) = Secret(trimmed(v)); },
+             [get](const Settings& s) { return get(s).masked(); }};
+}
+
+std::vector<Key> make_keys() {
+  std::vector<Key> keys;
+  const std::string general = "General";
+  keys.push_back(Key{
+      "ALGO_LOG_LEVEL", general, "Log Level", "Minimum level of log records written to stderr",
+      "one of DEBUG, INFO, WARNING, ERROR, CRITICAL", false,
+      [](Settings& s, std::string_view v) {
+        const std::string value = upper(trimmed(v));
+        static constexpr LogLevel kLevels[] = {LogLevel::debug, LogLevel::info, LogLevel::warning,
+                                               LogLevel::error, LogLevel::critical};
+        for (const LogLevel level : kLevels) {
+          if (value == to_string(level)) {
+            s.log.level = level;
+            return;
+          }
+        }
+        throw Problem{"log_level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"};
+      },
+      [](const Settings& s) { return std::string(to_string(s.log.level)); }});
+  keys.push_back(Key{"ALGO_LOG_FORMAT", general, "Log Format",
+                     "console (key=value lines) or json (one object per line)",
+                     "one of console, json", false,
+                     [](Settings& s, std::string_view v) {
+                       const std::string value = lower(trimmed(v));
+                       if (value == "console") {
+                         s.log.format = LogFormat::console;
+                       } else if (value == "json") {
+                         s.log.format = LogFormat::json;
+                       } else {
+                         throw Problem{"must be one of console, json"};
+                       }
+                     },
+                     [](const Settings& s) { return std::string(to_string(s.log.format)); }});
+  keys.push_back(Key{"ALGO_DB_PATH", general, "DB Path",
+                     "SQLite database file (relative to the working directory)", "a file path",
+                     false,
+                     [](Settings& s, std::string_view v) {
+                       std::string value = trimmed(v);
+                       if (value.empty()) throw Problem{"must not be empty"};
+                       s.db_path = std::move(value);
+                     },
+                     [](const Settings& s) { return s.db_path; }});
+  keys.push_back(int_key(
+      "ALGO_DB_BUSY_TIMEOUT_MS", general, "DB Busy Timeout (ms)",
+      "How long a writer waits for another writer's lock",
+      [](auto& s) -> auto& { return s.db_busy_timeout_ms; }, 0, 600000));
+  keys.push_back(Key{"ALGO_WATCHLIST", general, "Watchlist",
+                     "Symbols to trade: a JSON list or comma-separated",
+                     "non-empty list of symbols", false,
+                     [](Settings& s, std::string_view v) { s.watchlist = parse_watchlist(v); },
+                     [](const Settings& s) { return join(s.watchlist, ", "); }});
+
+  const std::string broker = "Broker";
+  keys.push_back(choice_key(
+      "ALGO_BROKER__PROVIDER", broker, "Provider", "Broker implementation",
+      [](auto& s) -> auto& { return s.broker.provider; }, {"alpaca"}, false));
+  keys.push_back(bool_key(
+      "ALGO_BROKER__PAPER", broker, "Paper",
+      "Paper trading (True) or live trading with real money (False)",
+      [](auto& s) -> auto& { return s.broker.paper; }));
+  keys.push_back(choice_key(
+      "ALGO_BROKER__FEED", broker, "Feed", "Market data feed: iex (free) or sip (paid)",
+      [](auto& s) -> auto& { return s.broker.feed; }, {"iex", "sip"}, false));
+  keys.push_back(secret_key(
+      "ALGO_BROKER__API_KEY", broker, "API Key", "Alpaca API key id",
+      [](auto& s) -> auto& { return s.broker.api_key; }));
+  keys.push_back(secret_key(
+      "ALGO_BROKER__SECRET_KEY", broker, "Secret Key", "Alpaca API secret key",
+      [](auto& s) -> auto& { return s.broker.secret_key; }));
+  keys.push_back(url_key(
+      "ALGO_BROKER__DATA_URL", broker, "Data URL", "Alpaca market-data REST base URL",
+      [](auto& s) -> auto& { return s.broker.data_url; }));
+
+  const std::string risk = "Risk";
+  keys.push_back(decimal_key(
+      "ALGO_RISK__MAX_RISK_PER_TRADE_PCT", risk, "Max Risk/Trade",
+      "Risk budget per trade as a fraction of equity",
+      [](auto& s) -> auto& { return s.risk.max_risk_per_trade_pct; }, "0.001", "0.05"));
+  keys.push_back(decimal_key(
+      "ALGO_RISK__MAX_RISK_PER_TRADE_ABS", risk, "Max Risk/Trade ($)",
+      "Risk budget per trade in dollars",
+      [](auto& s) -> auto& { return s.risk.max_risk_per_trade_abs; }, "10", "5000"));
+  keys.push_back(decimal_key(
+      "ALGO_RISK__MAX_POSITION_PCT", risk, "Max Position",
+      "Largest position as a fraction of equity",
+      [](auto& s) -> auto& { return s.risk.max_position_pct; }, "0.01", "0.25"));
+  keys.push_back(decimal_key(
+      "ALGO_RISK__MAX_DAILY_LOSS_PCT", risk, "Max Daily Loss",
+      "Realized daily loss (fraction of start-of-day equity) that pauses trading",
+      [](auto& s) -> auto& { return s.risk.max_daily_loss_pct; }, "0.01", "0.10"));
+  keys.push_back(int_key(
+      "ALGO_RISK__MAX_OPEN_POSITIONS", risk, "Max Open Positions",
+      "Open positions plus pending entries (F6)",
+      [](auto& s) -> auto& { return s.risk.max_open_positions; }, 1, 20));
+  keys.push_back(int_key(
+      "ALGO_RISK__CONSECUTIVE_LOSS_PAUSE", risk, "Consecutive Loss Pause",
+      "Consecutive losing trades that pause trading for the day",
+      [](auto& s) -> auto& { return s.risk.consecutive_loss_pause; }, 2, 10));
+  keys.push_back(decimal_key(
+      "ALGO_RISK__EMERGENCY_STOP_PCT", risk, "Emergency Stop",
+      "Stop distance (fraction) for positions found without a stop",
+      [](auto& s) -> auto& { return s.risk.emergency_stop_pct; }, "0.005", "0.10"));
+
+  const std::string velez = "Velez";
+  keys.push_back(bool_key(
+      "ALGO_VELEZ__ENABLED", velez, "Enabled", "Whether live trading runs Velez",
+      [](auto& s) -> auto& { return s.velez.enabled; }));
+  keys.push_back(int_key(
+      "ALGO_VELEZ__SMA_FAST", velez, "SMA Fast", "Fast SMA period (candles)",
+      [](auto& s) -> auto& { return s.velez.sma_fast; }, 5, 50));
+  keys.push_back(int_key(
+      "ALGO_VELEZ__SMA_SLOW", velez, "SMA Slow", "Slow SMA period (candles); also the warm-up",
+      [](auto& s) -> auto& { return s.velez.sma_slow; }, 100, 500));
+  keys.push_back(
+      Key{"ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", velez, "Candle Interval (min)",
+          "Candle size the strategy runs on", "one of 1, 2, 5, 10", false,
+          [](Settings& s, std::string_view v) {
+            int value = 0;
+            try {
+              value = parse_int_in(v, 1, 10);
+            } catch (const Problem&) {
+              throw Problem{"candle_interval_minutes must be one of [1, 2, 5, 10]"};
+            }
+            if (value != 1 && value != 2 && value != 5 && value != 10) {
+              throw Problem{"candle_interval_minutes must be one of [1, 2, 5, 10]"};
+            }
+            s.velez.candle_interval_minutes = value;
+          },
+          [](const Settings& s) { return std::to_string(s.velez.candle_interval_minutes); }});
+  keys.push_back(double_key(
+      "ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT", velez, "Tightness Threshold %",
+      "Max SMA spread as % of close (exclusive)",
+      [](auto& s) -> auto& { return s.velez.tightness_threshold_pct; }, 0.5, 5.0));
+  keys.push_back(double_key(
+      "ALGO_VELEZ__STRONG_CANDLE_BODY_PCT", velez, "Strong Candle Body %",
+      "Body/range % for a strong candle (inclusive)",
+      [](auto& s) -> auto& { return s.velez.strong_candle_body_pct; }, 30.0, 80.0));
+  keys.push_back(decimal_key(
+      "ALGO_VELEZ__STOP_BUFFER_PCT", velez, "Stop Buffer %",
+      "Percent (not fraction) of the signal low used as stop buffer",
+      [](auto& s) -> auto& { return s.velez.stop_buffer_pct; }, "0.05", "1.0"));
+  keys.push_back(decimal_key(
+      "ALGO_VELEZ__STOP_BUFFER_MIN", velez, "Stop Buffer Min ($)", "Minimum stop buffer in dollars",
+      [](auto& s) -> auto& { return s.velez.stop_buffer_min; }, "0.01", "0.10"));
+  keys.push_back(int_key(
+      "ALGO_VELEZ__BUY_STOP_EXPIRY_CANDLES", velez, "Buy-Stop Expiry (candles)",
+      "Candles a pending buy-stop may live",
+      [](auto& s) -> auto& { return s.velez.buy_stop_expiry_candles; }, 1, 5));
+  keys.push_back(int_key(
+      "ALGO_VELEZ__MAX_RUN_CANDLES", velez, "Max Run Candles",
+      "Consecutive strong candles while trailing that force an exit",
+      [](auto& s) -> auto& { return s.velez.max_run_candles; }, 2, 10));
+  keys.push_back(double_key(
+      "ALGO_VELEZ__DOJI_THRESHOLD_PCT", velez, "Doji Threshold %",
+      "Body/range % below which a candle is a doji (exclusive)",
+      [](auto& s) -> auto& { return s.velez.doji_threshold_pct; }, 0.0, 0.0, false));
+
+  const std::string web = "Web";
+  keys.push_back(Key{"ALGO_WEB__HOST", web, "Host", "Address the status endpoint binds to",
+                     "a host name or address", false,
+                     [](Settings& s, std::string_view v) {
+                       std::string value = trimmed(v);
+                       if (value.empty()) throw Problem{"must not be empty"};
+                       s.web.host = std::move(value);
+                     },
+                     [](const Settings& s) { return s.web.host; }});
+  keys.push_back(int_key(
+      "ALGO_WEB__PORT", web, "Port", "Port of the status endpoint",
+      [](auto& s) -> auto& { return s.web.port; }, 1, 65535));
+
+  const std::string backtest = "Backtest";
+  keys.push_back(decimal_key(
+      "ALGO_BACKTEST__INITIAL_CAPITAL", backtest, "Initial Capital", "Starting cash of a backtest",
+      [](auto& s) -> auto& { return s.backtest.initial_capital; }, "1000", "10000000"));
+  keys.push_back(decimal_key(
+      "ALGO_BACKTEST__SLIPPAGE_PER_SHARE", backtest, "Slippage/Share",
+      "Simulated slippage per share, against the order",
+      [](auto& s) -> auto& { return s.backtest.slippage_per_share; }, "0", "1"));
+  keys.push_back(decimal_key(
+      "ALGO_BACKTEST__COMMISSION_PER_SHARE", backtest, "Commission/Share",
+      "F10: commission per share traded",
+      [](auto& s) -> auto& { return s.backtest.commission_per_share; }, "0", "1"));
+  keys.push_back(decimal_key(
+      "ALGO_BACKTEST__COMMISSION_PER_ORDER", backtest, "Commission/Order",
+      "F10: commission per filled order",
+      [](auto& s) -> auto& { return s.backtest.commission_per_order; }, "0", "100"));
+  keys.push_back(decimal_key(
+      "ALGO_BACKTEST__COMMISSION_MIN", backtest, "Commission Minimum",
+      "F10: minimum commission per filled order",
+      [](auto& s) -> auto& { return s.backtest.commission_min; }, "0", "100"));
+  keys.push_back(decimal_key(
+      "ALGO_BACKTEST__SEC_FEE_RATE", backtest, "SEC Fee Rate",
+      "F10: SEC fee on sells, as a fraction of proceeds (e.g. 0.0000278)",
+      [](auto& s) -> auto& { return s.backtest.sec_fee_rate; }, "0", "0.001"));
+  keys.push_back(decimal_key(
+      "ALGO_BACKTEST__FINRA_TAF_PER_SHARE", backtest, "FINRA TAF/Share",
+      "F10: FINRA trading activity fee per share sold (e.g. 0.000166)",
+      [](auto& s) -> auto& { return s.backtest.finra_taf_per_share; }, "0", "0.01"));
+  keys.push_back(decimal_key(
+      "ALGO_BACKTEST__FINRA_TAF_MAX", backtest, "FINRA TAF Max",
+      "F10: cap of the FINRA fee per sell (0 = no cap)",
+      [](auto& s) -> auto& { return s.backtest.finra_taf_max; }, "0", "100"));
+  keys.push_back(bool_key(
+      "ALGO_BACKTEST__PESSIMISTIC_FILLS", backtest, "Pessimistic Fills",
+      "F11: if the entry bar's low touches the planned stop, take the stop",
+      [](auto& s) -> auto& { return s.backtest.pessimistic_fills; }));
+  return keys;
+}
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> table = make_keys();  // immutable after first use
+  return table;
+}
+
+// Sections that may be given as one JSON object.
+constexpr std::string_view kSections[] = {"ALGO_BROKER", "ALGO_RISK", "ALGO_VELEZ", "ALGO_WEB",
+                                          "ALGO_BACKTEST"};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+const Key* find_key(std::string_view upper_name) {
+  for (const Key& key : keys()) {
+    if (key.variable == upper_name) return &key;
+  }
+  return nullptr;
+}
+
+bool looks_secret(std::string_view upper_name) {
+  for (const std::string_view word : {"KEY", "SECRET", "TOKEN", "PASSWORD"}) {
+    if (upper_name.find(word) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+struct Assignment {
+  std::string value;
+  Source source;
+};
+
+}  // namespace
+
+ConfigError::ConfigError(std::string variable, std::string shown_value, std::string problem)
+    : Error(variable + "=" + shown_value + ": " + problem),
+      variable_(std::move(variable)),
+      shown_value_(std::move(shown_value)),
+      problem_(std::move(problem)) {}
+
+namespace {
+std::string join_errors(const std::vector<ConfigError>& errors) {
+  std::string out = fmt::format("invalid configuration ({} error{}):", errors.size(),
+                                errors.size() == 1 ? "" : "s");
+  for (const auto& e : errors) out += std::string("\n  ") + e.what();
+  return out;
+}
+}  // namespace
+
+ConfigErrors::ConfigErrors(std::vector<ConfigError> errors)
+    : Error(join_errors(errors)), errors_(std::move(errors)) {}
+
+std::string_view to_string(Source source) noexcept {
+  switch (source) {
+    case Source::default_value:
+      return "default";
+    case Source::dotenv:
+      return ".env";
+    case Source::environment:
+      return "env";
+  }
+  return "default";
+}
+
+std::string closest_variable(std::string_view name) {
+  const std::string wanted = upper(name);
+  std::string best;
+  std::size_t best_distance = static_cast<std::size_t>(-1);
+  for (const Key& key : keys()) {
+    const std::size_t d = edit_distance(wanted, key.variable);
+    if (d < best_distance) {
+      best_distance = d;
+      best = key.variable;
+    }
+  }
+  return best;
+}
+
+Variables parse_dotenv(std::string_view text, const std::string& file_name) {
+  Variables out;
+  std::size_t line_number = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string line = trimmed(text.substr(start, end - start));
+    ++line_number;
+    start = end + 1;
+    if (line.empty() || line.front() == '#') {
+      if (end == text.size()) break;
+      continue;
+    }
+    if (line.rfind("export ", 0) == 0) line = trimmed(std::string_view(line).substr(7));
+    const auto equals = line.find('=');
+    const std::string where = file_name + ":" + std::to_string(line_number);
+    if (equals == std::string::npos || equals == 0) {
+      throw ConfigError(where, line, "expected NAME=VALUE");
+    }
+    std::string name = trimmed(std::string_view(line).substr(0, equals));
+    std::string value = trimmed(std::string_view(line).substr(equals + 1));
+    if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
+      const char quote = value.front();
+      const auto close = value.find(quote, 1);
+      if (close == std::string::npos) throw ConfigError(where, name, "unterminated quoted value");
+      value = value.substr(1, close - 1);
+    } else if (const auto comment = value.find(" #"); comment != std::string::npos) {
+      value = trimmed(std::string_view(value).substr(0, comment));
+    }
+    out.emplace_back(std::move(name), std::move(value));
+    if (end == text.size()) break;
+  }
+  return out;
+}
+
+Sources Sources::from_process(const std::filesystem::path& dir) {
+  Sources sources;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto equals = text.find('=');
+    if (equals == std::string_view::npos) continue;
+    const std::string name = upper(text.substr(0, equals));
+    if (name.rfind("ALGO_", 0) != 0) continue;
+    sources.environment.emplace_back(std::string(text.substr(0, equals)),
+                                     std::string(text.substr(equals + 1)));
+  }
+  const std::filesystem::path file = dir / ".env";
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(file, ec)) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw ConfigError(file.string(), "", "cannot be read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    sources.dotenv_path = file.string();
+    sources.dotenv = parse_dotenv(text.str(), ".env");
+  }
+  return sources;
+}
+
+LoadResult inspect(const Sources& sources) {
+  LoadResult result;
+  std::map<std::string, Assignment> direct;    // key variable -> value
+  std::map<std::string, Assignment> sections;  // key variable -> value from a JSON section
+  const auto unknown = [&](const std::string& name, const std::string& value,
+                           const std::string& context) {
+    const std::string suggestion = closest_variable(name);
+    const Key* near = find_key(suggestion);
+    const bool hide = looks_secret(name) || (near != nullptr && near->secret);
+    result.errors.emplace_back(name, hide ? Secret(value).masked() : value,
+                               "unknown setting" + context + "; did you mean " + suggestion + "?");
+  };
+  const auto take = [&](const Variables& variables, Source source) {
+    for (const auto& [raw_name, value] : variables) {
+      const std::string name = upper(raw_name);
+      if (name.rfind("ALGO_", 0) != 0) continue;  // not ours (a .env may hold other tools' keys)
+      if (find_key(name) != nullptr) {
+        direct[name] = Assignment{value, source};
+        continue;
+      }
+      if (std::find(std::begin(kSections), std::end(kSections), name) != std::end(kSections)) {
+        try {
+          for (const auto& [field, field_value] : detail::parse_flat_object(value)) {
+            const std::string variable = name + "__" + upper(field);
+            if (find_key(variable) == nullptr) {
+              unknown(variable, field_value, " (field '" + field + "' of " + name + ")");
+              continue;
+            }
+            sections[variable] = Assignment{field_value, source};
+          }
+        } catch (const ParseError& e) {
+          result.errors.emplace_back(name, value,
+                                     std::string("must be a JSON object: ") + e.what());
+        }
+        continue;
+      }
+      unknown(name, value, "");
+    }
+  };
+  take(sources.dotenv, Source::dotenv);
+  take(sources.environment, Source::environment);
+
+  for (const Key& key : keys()) {
+    const Assignment* assignment = nullptr;
+    if (const auto it = direct.find(key.variable); it != direct.end()) {
+      assignment = &it->second;
+    } else if (const auto s = sections.find(key.variable); s != sections.end()) {
+      assignment = &s->second;
+    }
+    Source source = Source::default_value;
+    if (assignment != nullptr) {
+      try {
+        key.apply(result.settings, assignment->value);
+        source = assignment->source;
+      } catch (const Problem& problem) {
+        const std::string shown =
+            key.secret ? Secret(assignment->value).masked() : assignment->value;
+        result.errors.emplace_back(key.variable, shown, problem.text);
+      }
+    }
+    result.keys.push_back(KeyReport{key.variable, key.group, key.label, key.show(result.settings),
+                                    key.allowed, key.description, source, key.secret});
+  }
+  return result;
+}
+
+Settings load(const Sources& sources) {
+  LoadResult result = inspect(sources);
+  if (!result.errors.empty()) throw ConfigErrors(std::move(result.errors));
+  return std::move(result.settings);
+}
+
+}  // namespace trader::config

@@ -1,0 +1,226 @@
+#include <trader/core/decimal.hpp>
+
+#include <array>
+#include <cstdlib>  // strtod
+#include <limits>
+
+namespace trader::core {
+namespace {
+
+__extension__ using Int128 = __int128;
+
+constexpr std::int64_t kScale = Decimal::kScale;
+
+[[noreturn]] void overflow(const char* operation) {
+  throw ArithmeticError(std::string("Decimal overflow in ") + operation);
+}
+
+Decimal checked(Int128 units, const char* operation) {
+  if (units > std::numeric_limits<std::int64_t>::max() ||
+      units < std::numeric_limits<std::int64_t>::min()) {
+    overflow(operation);
+  }
+  return Decimal::from_units(static_cast<std::int64_t>(units));
+}
+
+// numerator / denominator rounded half-even (denominator != 0).
+Int128 divide_half_even(Int128 numerator, Int128 denominator) {
+  if (denominator < 0) {
+    numerator = -numerator;
+    denominator = -denominator;
+  }
+  Int128 quotient = numerator / denominator;
+  const Int128 remainder = numerator % denominator;
+  const Int128 twice = (remainder < 0 ? -remainder : remainder) * 2;
+  if (twice > denominator || (twice == denominator && quotient % 2 != 0)) {
+    quotient += numerator < 0 ? -1 : 1;
+  }
+  return quotient;
+}
+
+constexpr std::array<std::int64_t, 9> kPowersOfTen{
+    1, 10, 100, 1'000, 10'000, 100'000, 1'000'000, 10'000'000, 100'000'000};
+
+}  // namespace
+
+Decimal Decimal::from_integer(std::int64_t value) {
+  return checked(static_cast<Int128>(value) * kScale, "from_integer");
+}
+
+Decimal Decimal::parse(std::string_view text) {
+  const auto fail = [&](const char* why) -> Decimal {
+    throw ParseError(std::string("a decimal number (") + why + ")", std::string(text));
+  };
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    negative = text[i] == '-';
+    ++i;
+  }
+  // Digits are accumulated as an integer mantissa with a decimal exponent.
+  Int128 mantissa = 0;
+  int exponent = 0;
+  int digits = 0;
+  bool overflowed = false;
+  const auto take_digit = [&](char c) {
+    if (mantissa > (Int128{1} << 100)) {
+      overflowed = true;
+      return;
+    }
+    mantissa = mantissa * 10 + (c - '0');
+    ++digits;
+  };
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') take_digit(text[i++]);
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      take_digit(text[i++]);
+      --exponent;
+    }
+  }
+  if (digits == 0) return fail("no digits");
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    bool exponent_negative = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+      exponent_negative = text[i] == '-';
+      ++i;
+    }
+    int value = 0;
+    int exponent_digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (value < 10'000) value = value * 10 + (text[i] - '0');
+      ++i;
+      ++exponent_digits;
+    }
+    if (exponent_digits == 0) return fail("empty exponent");
+    exponent += exponent_negative ? -value : value;
+  }
+  if (i != text.size()) return fail("unexpected character");
+  if (overflowed) return fail("out of range");
+  // Scale to units of 1e-8: exponent + 8 is the power of ten to apply.
+  int shift = exponent + kFractionDigits;
+  while (shift < 0) {
+    if (mantissa % 10 != 0) return fail("more than 8 fractional digits");
+    mantissa /= 10;
+    ++shift;
+  }
+  while (shift > 0 && mantissa != 0) {
+    if (mantissa > (Int128{1} << 100)) return fail("out of range");
+    mantissa *= 10;
+    --shift;
+  }
+  if (negative) mantissa = -mantissa;
+  if (mantissa > std::numeric_limits<std::int64_t>::max() ||
+      mantissa < std::numeric_limits<std::int64_t>::min()) {
+    return fail("out of range");
+  }
+  return from_units(static_cast<std::int64_t>(mantissa));
+}
+
+double Decimal::to_double() const noexcept {
+  // Below 2^53 both operands are exact doubles, so one IEEE division is correctly rounded.
+  constexpr std::int64_t kExact = std::int64_t{1} << 53;
+  if (units_ < kExact && units_ > -kExact) {
+    return static_cast<double>(units_) / static_cast<double>(kScale);
+  }
+  const std::string text = to_string();
+  return std::strtod(text.c_str(), nullptr);
+}
+
+std::string Decimal::to_string_min(int min_digits) const {
+  const bool negative = units_ < 0;
+  // Work with the magnitude as unsigned so that INT64_MIN formats too.
+  const std::uint64_t magnitude = negative ? std::uint64_t{0} - static_cast<std::uint64_t>(units_)
+                                           : static_cast<std::uint64_t>(units_);
+  const std::uint64_t whole = magnitude / kScale;
+  std::uint64_t fraction = magnitude % kScale;
+  std::string out = negative ? "-" : "";
+  out += std::to_string(whole);
+  int fraction_digits = kFractionDigits;
+  while (fraction_digits > min_digits && fraction % 10 == 0) {
+    fraction /= 10;
+    --fraction_digits;
+  }
+  if (fraction_digits > 0) {
+    std::string digits = std::to_string(fraction);
+    out += '.';
+    out.append(static_cast<std::size_t>(fraction_digits) - digits.size(), '0');
+    out += digits;
+  }
+  return out;
+}
+
+std::string Decimal::to_string() const { return to_string_min(0); }
+
+Decimal Decimal::rounded(int digits) const {
+  if (digits >= kFractionDigits) return *this;
+  if (digits < 0) digits = 0;
+  const std::int64_t step = kPowersOfTen[static_cast<std::size_t>(kFractionDigits - digits)];
+  return checked(divide_half_even(units_, step) * step, "rounded");
+}
+
+std::string Decimal::to_string_fixed(int digits) const {
+  if (digits > kFractionDigits) digits = kFractionDigits;
+  return rounded(digits).to_string_min(digits < 0 ? 0 : digits);
+}
+
+Decimal Decimal::rounded_to_tick(TickRounding rounding) const {
+  // F3: sub-penny prices are only valid below $1.00.
+  const std::int64_t tick = units_ >= kScale ? kScale / 100 : kScale / 10'000;
+  Int128 steps = units_ / tick;
+  const std::int64_t remainder = units_ % tick;
+  if (remainder != 0) {
+    if (rounding == TickRounding::up && remainder > 0) ++steps;
+    if (rounding == TickRounding::down && remainder < 0) --steps;
+  }
+  return checked(steps * tick, "rounded_to_tick");
+}
+
+Decimal operator+(Decimal a, Decimal b) {
+  std::int64_t out = 0;
+  if (__builtin_add_overflow(a.units(), b.units(), &out)) overflow("addition");
+  return Decimal::from_units(out);
+}
+
+Decimal operator-(Decimal a, Decimal b) {
+  std::int64_t out = 0;
+  if (__builtin_sub_overflow(a.units(), b.units(), &out)) overflow("subtraction");
+  return Decimal::from_units(out);
+}
+
+Decimal& operator+=(Decimal& a, Decimal b) { return a = a + b; }
+Decimal& operator-=(Decimal& a, Decimal b) { return a = a - b; }
+
+Decimal operator*(Decimal a, Decimal b) {
+  const Int128 product = static_cast<Int128>(a.units()) * b.units();
+  return checked(divide_half_even(product, kScale), "multiplication");
+}
+
+Decimal operator*(Decimal a, std::int64_t n) {
+  std::int64_t out = 0;
+  if (__builtin_mul_overflow(a.units(), n, &out)) overflow("multiplication");
+  return Decimal::from_units(out);
+}
+
+std::int64_t trunc_div(Decimal a, Decimal b) {
+  if (b.is_zero()) throw ArithmeticError("Decimal division by zero");
+  return static_cast<std::int64_t>(static_cast<Int128>(a.units()) / b.units());
+}
+
+Decimal trunc_div(Decimal a, std::int64_t n) {
+  if (n == 0) throw ArithmeticError("Decimal division by zero");
+  return checked(static_cast<Int128>(a.units()) / n, "division");
+}
+
+Decimal div_round(Decimal a, Decimal b) {
+  if (b.is_zero()) throw ArithmeticError("Decimal division by zero");
+  return checked(divide_half_even(static_cast<Int128>(a.units()) * kScale, b.units()), "division");
+}
+
+Decimal div_round(Decimal a, std::int64_t n) {
+  if (n == 0) throw ArithmeticError("Decimal division by zero");
+  return checked(divide_half_even(a.units(), n), "division");
+}
+
+}  // namespace trader::core

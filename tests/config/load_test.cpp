@@ -1,0 +1,208 @@
+#include <trader/config/load.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using trader::config::ConfigErrors;
+using trader::config::inspect;
+using trader::config::load;
+using trader::config::LoadResult;
+using trader::config::Source;
+using trader::config::Sources;
+using trader::core::Decimal;
+
+namespace {
+
+Sources env(trader::config::Variables environment, trader::config::Variables dotenv = {}) {
+  Sources s;
+  s.environment = std::move(environment);
+  s.dotenv = std::move(dotenv);
+  return s;
+}
+
+const trader::config::KeyReport& key(const LoadResult& r, std::string_view variable) {
+  const auto it = std::find_if(r.keys.begin(), r.keys.end(),
+                               [&](const auto& k) { return k.variable == variable; });
+  REQUIRE(it != r.keys.end());
+  return *it;
+}
+
+std::string only_error(const Sources& s) {
+  const LoadResult r = inspect(s);
+  REQUIRE(r.errors.size() == 1);
+  return r.errors.front().what();
+}
+
+}  // namespace
+
+TEST_SUITE("config/load") {
+  TEST_CASE("no environment gives every default of spec 9.2, paper true") {
+    const auto s = load(env({}));
+    CHECK(s.log.level == trader::config::LogLevel::info);
+    CHECK(s.log.format == trader::config::LogFormat::console);
+    CHECK(s.db_path == "data/trading.db");
+    CHECK(s.db_busy_timeout_ms == 5000);
+    CHECK(s.watchlist == std::vector<std::string>{"AAPL", "TSLA", "AMD", "NVDA", "META"});
+    CHECK(s.broker.paper);
+    CHECK(s.broker.feed == "iex");
+    CHECK(s.risk.max_risk_per_trade_pct == Decimal::parse("0.01"));
+    CHECK(s.risk.max_risk_per_trade_abs == Decimal::parse("500"));
+    CHECK(s.risk.max_position_pct == Decimal::parse("0.05"));
+    CHECK(s.risk.max_daily_loss_pct == Decimal::parse("0.03"));
+    CHECK(s.risk.max_open_positions == 5);
+    CHECK(s.risk.consecutive_loss_pause == 3);
+    CHECK(s.risk.emergency_stop_pct == Decimal::parse("0.02"));
+    CHECK(s.velez.sma_fast == 20);
+    CHECK(s.velez.sma_slow == 200);
+    CHECK(s.velez.candle_interval_minutes == 2);
+    CHECK(s.velez.tightness_threshold_pct == 2.0);
+    CHECK(s.velez.strong_candle_body_pct == 50.0);
+    CHECK(s.velez.stop_buffer_pct == Decimal::parse("0.1"));
+    CHECK(s.velez.stop_buffer_min == Decimal::parse("0.02"));
+    CHECK(s.velez.buy_stop_expiry_candles == 1);
+    CHECK(s.velez.max_run_candles == 3);
+    CHECK(s.velez.doji_threshold_pct == 10.0);
+    CHECK(s.web.port == 8000);
+    CHECK(s.backtest.initial_capital == Decimal::parse("25000"));
+    CHECK(s.backtest.commission_per_share.is_zero());
+    CHECK_FALSE(s.backtest.pessimistic_fills);
+    for (const auto& k : inspect(env({})).keys) CHECK(k.source == Source::default_value);
+  }
+
+  TEST_CASE("inclusive bounds of the risk settings") {
+    const auto ok = [](const char* name, const char* value) {
+      return inspect(env({{name, value}})).errors.empty();
+    };
+    CHECK_FALSE(ok("ALGO_RISK__MAX_RISK_PER_TRADE_PCT", "0.1"));
+    CHECK_FALSE(ok("ALGO_RISK__MAX_RISK_PER_TRADE_PCT", "0.0001"));
+    CHECK(ok("ALGO_RISK__MAX_RISK_PER_TRADE_PCT", "0.05"));
+    CHECK(ok("ALGO_RISK__MAX_RISK_PER_TRADE_PCT", "0.001"));
+    CHECK_FALSE(ok("ALGO_RISK__MAX_DAILY_LOSS_PCT", "0.15"));
+    CHECK_FALSE(ok("ALGO_RISK__MAX_OPEN_POSITIONS", "25"));
+    CHECK_FALSE(ok("ALGO_RISK__MAX_OPEN_POSITIONS", "0"));
+    CHECK_FALSE(ok("ALGO_RISK__CONSECUTIVE_LOSS_PAUSE", "1"));
+    CHECK_FALSE(ok("ALGO_RISK__CONSECUTIVE_LOSS_PAUSE", "11"));
+    CHECK_FALSE(ok("ALGO_RISK__EMERGENCY_STOP_PCT", "0.001"));
+    CHECK_FALSE(ok("ALGO_RISK__EMERGENCY_STOP_PCT", "0.15"));
+    CHECK(ok("ALGO_RISK__EMERGENCY_STOP_PCT", "0.005"));
+    CHECK(ok("ALGO_RISK__EMERGENCY_STOP_PCT", "0.10"));
+  }
+
+  TEST_CASE("velez, log and watchlist validation") {
+    const auto ok = [](const char* name, const char* value) {
+      return inspect(env({{name, value}})).errors.empty();
+    };
+    CHECK_FALSE(ok("ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", "3"));
+    for (const char* v : {"1", "2", "5", "10"}) CHECK(ok("ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", v));
+    CHECK_FALSE(ok("ALGO_VELEZ__SMA_FAST", "4"));
+    CHECK_FALSE(ok("ALGO_VELEZ__SMA_FAST", "51"));
+    CHECK_FALSE(ok("ALGO_VELEZ__SMA_SLOW", "99"));
+    CHECK_FALSE(ok("ALGO_VELEZ__SMA_SLOW", "501"));
+    CHECK_FALSE(ok("ALGO_LOG_LEVEL", "TRACE"));
+    CHECK_FALSE(ok("ALGO_LOG_FORMAT", "xml"));
+    CHECK_FALSE(ok("ALGO_WATCHLIST", "[\"aapl\"]"));
+    CHECK_FALSE(ok("ALGO_WATCHLIST", "[\"TOOLONG\"]"));
+    CHECK_FALSE(ok("ALGO_WATCHLIST", "[]"));
+    CHECK(ok("ALGO_WATCHLIST", "[\"F\"]"));
+    CHECK(ok("ALGO_WATCHLIST", "[\"GOOGL\"]"));
+    CHECK(ok("ALGO_WATCHLIST", "BRK.B, SPY"));
+    CHECK_FALSE(ok("ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT", "nan"));
+    CHECK_FALSE(ok("ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT", "5.01"));
+  }
+
+  TEST_CASE("values from the environment are applied, case-insensitively") {
+    const auto s = load(env({{"ALGO_LOG_LEVEL", "debug"},
+                             {"ALGO_BROKER__PAPER", "false"},
+                             {"ALGO_RISK__MAX_DAILY_LOSS_PCT", "0.05"},
+                             {"ALGO_WATCHLIST", "[\"SPY\",\"QQQ\"]"},
+                             {"algo_web__port", "9000"}}));
+    CHECK(s.log.level == trader::config::LogLevel::debug);
+    CHECK_FALSE(s.broker.paper);
+    CHECK(s.risk.max_daily_loss_pct == Decimal::parse("0.05"));
+    CHECK(s.watchlist == std::vector<std::string>{"SPY", "QQQ"});
+    CHECK(s.web.port == 9000);
+  }
+
+  TEST_CASE("every boolean spelling") {
+    for (const char* yes : {"true", "True", "1", "yes", "on", "t", "Y"}) {
+      CHECK(load(env({{"ALGO_BROKER__PAPER", yes}})).broker.paper);
+    }
+    for (const char* no : {"false", "FALSE", "0", "no", "off", "f", "n"}) {
+      CHECK_FALSE(load(env({{"ALGO_BROKER__PAPER", no}})).broker.paper);
+    }
+    CHECK_FALSE(inspect(env({{"ALGO_BROKER__PAPER", "maybe"}})).errors.empty());
+  }
+
+  TEST_CASE("F12: an unknown ALGO_ name is an error suggesting the nearest valid name") {
+    const std::string e = only_error(env({{"ALGO_RISK__MAX_DAILY_LOS_PCT", "0.05"}}));
+    CHECK(e.find("ALGO_RISK__MAX_DAILY_LOS_PCT") != std::string::npos);
+    CHECK(e.find("did you mean ALGO_RISK__MAX_DAILY_LOSS_PCT?") != std::string::npos);
+    // Other tools' variables are none of our business.
+    CHECK(inspect(env({{"PATH", "/bin"}, {"ALGORITHM", "x"}})).errors.empty());
+  }
+
+  TEST_CASE("F12: a validation error names the variable, the value and the range") {
+    const std::string e = only_error(env({{"ALGO_RISK__MAX_OPEN_POSITIONS", "50"}}));
+    CHECK(e == "ALGO_RISK__MAX_OPEN_POSITIONS=50: must be an integer in 1..20");
+    const std::string d = only_error(env({{"ALGO_RISK__MAX_RISK_PER_TRADE_PCT", "0.5"}}));
+    CHECK(d == "ALGO_RISK__MAX_RISK_PER_TRADE_PCT=0.5: must be between 0.001..0.05");
+  }
+
+  TEST_CASE("every error is reported at once") {
+    const auto r = inspect(env({{"ALGO_RISK__MAX_OPEN_POSITIONS", "50"},
+                                {"ALGO_LOG_LEVEL", "TRACE"},
+                                {"ALGO_NOPE", "1"}}));
+    CHECK(r.errors.size() == 3);
+    CHECK_THROWS_AS(static_cast<void>(load(env({{"ALGO_LOG_LEVEL", "TRACE"}}))), ConfigErrors);
+  }
+
+  TEST_CASE("precedence: defaults < .env < environment, with the source of each value") {
+    const auto r =
+        inspect(env({{"ALGO_RISK__MAX_OPEN_POSITIONS", "7"}},
+                    {{"ALGO_RISK__MAX_OPEN_POSITIONS", "3"}, {"ALGO_LOG_LEVEL", "ERROR"}}));
+    REQUIRE(r.errors.empty());
+    CHECK(r.settings.risk.max_open_positions == 7);
+    CHECK(key(r, "ALGO_RISK__MAX_OPEN_POSITIONS").source == Source::environment);
+    CHECK(r.settings.log.level == trader::config::LogLevel::error);
+    CHECK(key(r, "ALGO_LOG_LEVEL").source == Source::dotenv);
+    CHECK(key(r, "ALGO_DB_PATH").source == Source::default_value);
+  }
+
+  TEST_CASE("a whole section as a JSON object; the single variable wins") {
+    const auto r =
+        inspect(env({{"ALGO_RISK", R"({"max_open_positions": 3, "max_position_pct": 0.10})"},
+                     {"ALGO_RISK__MAX_POSITION_PCT", "0.2"}}));
+    REQUIRE(r.errors.empty());
+    CHECK(r.settings.risk.max_open_positions == 3);
+    CHECK(r.settings.risk.max_position_pct == Decimal::parse("0.2"));
+    CHECK(inspect(env({{"ALGO_RISK", R"({"max_opne_positions": 3})"}})).errors.size() == 1);
+    CHECK(inspect(env({{"ALGO_RISK", "not json"}})).errors.size() == 1);
+  }
+
+  TEST_CASE("F12: secrets are masked in reports and errors") {
+    const auto r = inspect(env({{"ALGO_BROKER__API_KEY", "PKABCDEFGH1234"},
+                                {"ALGO_BROKER__SECRET_KEY", "s3cr3tvalue9876"}}));
+    CHECK(key(r, "ALGO_BROKER__API_KEY").shown_value == "****1234");
+    CHECK(key(r, "ALGO_BROKER__SECRET_KEY").shown_value == "****9876");
+    CHECK(r.settings.broker.api_key.reveal() == "PKABCDEFGH1234");
+    const std::string e = only_error(env({{"ALGO_BROKER__API_KEYY", "PKABCDEFGH1234"}}));
+    CHECK(e.find("PKABCDEFGH") == std::string::npos);
+    CHECK(e.find("****1234") != std::string::npos);
+  }
+
+  TEST_CASE(".env parsing: export, quotes, comments; a bad line names file and line") {
+    const auto vars = trader::config::parse_dotenv(
+        "# comment\n\nexport ALGO_LOG_LEVEL=DEBUG\nALGO_DB_PATH=\"my data/t.db\"\n"
+        "ALGO_WEB__HOST=0.0.0.0 # bind all\nALGO_BROKER__FEED='sip'\n",
+        ".env");
+    REQUIRE(vars.size() == 4);
+    CHECK(vars[0] == std::pair<std::string, std::string>{"ALGO_LOG_LEVEL", "DEBUG"});
+    CHECK(vars[1].second == "my data/t.db");
+    CHECK(vars[2].second == "0.0.0.0");
+    CHECK(vars[3].second == "sip");
+    CHECK_THROWS_WITH_AS(
+        static_cast<void>(trader::config::parse_dotenv("A=1\nnot a pair\n", ".env")),
+        ".env:2=not a pair: expected NAME=VALUE", trader::config::ConfigError);
+  }
+}

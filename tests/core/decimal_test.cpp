@@ -1,0 +1,127 @@
+#include <trader/core/decimal.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <limits>
+#include <random>
+
+using trader::ArithmeticError;
+using trader::ParseError;
+using trader::core::Decimal;
+using trader::core::TickRounding;
+using namespace trader::core::literals;
+
+TEST_SUITE("core/decimal") {
+  TEST_CASE("N1: trunc(250 / 0.50) is exactly 500") {
+    CHECK(trunc_div(250_d, 0.50_d) == 500);
+    CHECK(trunc_div(1250_d, 100.50_d) == 12);
+    CHECK(trunc_div(25000_d, 100.50_d) == 248);
+    CHECK(trunc_div(250_d, 0.65_d) == 384);
+  }
+
+  TEST_CASE("the Velez stop 101.22 - 101.22*0.1/100 is exactly 101.11878") {
+    const Decimal low = 101.22_d;
+    const Decimal buffer = div_round(low * 0.1_d, 100);
+    CHECK(buffer == 0.10122_d);
+    CHECK(low - buffer == 101.11878_d);
+    CHECK((low - buffer).to_string() == "101.11878");
+  }
+
+  TEST_CASE("sums, differences and products are exact") {
+    CHECK(0.1_d + 0.2_d == 0.3_d);
+    CHECK(100.51_d * 12 == 1206.12_d);
+    CHECK((101.39_d - 100.51_d) * 12 == 10.56_d);
+    CHECK(25000_d * 0.01_d == 250_d);
+    CHECK(-123.82_d * 2 == -247.64_d);
+    CHECK(div_round(-123.82_d, 25000_d) * 100 == -0.49528_d);
+    CHECK(div_round(5.40_d, 25000_d) * 100 == 0.0216_d);
+  }
+
+  TEST_CASE("overflow is an ArithmeticError, never a wrap") {
+    const Decimal big = Decimal::from_units(std::numeric_limits<std::int64_t>::max());
+    CHECK_THROWS_AS(static_cast<void>(big + Decimal::from_units(1)), ArithmeticError);
+    CHECK_THROWS_AS(static_cast<void>(big * 2), ArithmeticError);
+    CHECK_THROWS_AS(static_cast<void>(big * 2_d), ArithmeticError);
+    CHECK_THROWS_AS(static_cast<void>(-big - 2_d), ArithmeticError);
+    CHECK_THROWS_AS(static_cast<void>(Decimal::from_integer(100'000'000'000LL)), ArithmeticError);
+    CHECK_THROWS_AS(static_cast<void>(trunc_div(1_d, Decimal{})), ArithmeticError);
+    CHECK_THROWS_AS(static_cast<void>(div_round(1_d, 0)), ArithmeticError);
+  }
+
+  TEST_CASE("malformed or inexact text is a ParseError quoting the text") {
+    for (const char* bad : {"", "-", "abc", "1.2.3", "1e", "1,5", " 1", "1 ", "0.000000001", "1e-9",
+                            "99999999999999999999", "--1", "1e5x"}) {
+      CAPTURE(bad);
+      CHECK_THROWS_AS(static_cast<void>(Decimal::parse(bad)), ParseError);
+    }
+    try {
+      static_cast<void>(Decimal::parse("12x"));
+      FAIL("no error");
+    } catch (const ParseError& e) {
+      CHECK(e.input() == "12x");
+      CHECK(std::string(e.what()).find("'12x'") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("parse accepts signs, exponents and trailing zeros") {
+    CHECK(Decimal::parse("1E-7").units() == 10);
+    CHECK(Decimal::parse("+3.").units() == 300'000'000);
+    CHECK(Decimal::parse(".5") == 0.5_d);
+    CHECK(Decimal::parse("-0.050") == -0.05_d);
+    CHECK(Decimal::parse("1.5e2") == 150_d);
+    CHECK(Decimal::parse("0.100000000000") == 0.1_d);
+    CHECK(Decimal::parse("-0").is_zero());
+  }
+
+  TEST_CASE("format and parse round-trip for random values") {
+    std::mt19937_64 rng(42);
+    for (int i = 0; i < 10'000; ++i) {
+      const Decimal d = Decimal::from_units(static_cast<std::int64_t>(rng()));
+      CHECK(Decimal::parse(d.to_string()) == d);
+      CHECK(Decimal::parse(d.to_string_min(2)) == d);
+    }
+    CHECK(Decimal::from_units(std::numeric_limits<std::int64_t>::min()).to_string() ==
+          "-92233720368.54775808");
+  }
+
+  TEST_CASE("formatting: shortest, minimum digits, fixed half-even") {
+    CHECK((5.40_d).to_string() == "5.4");
+    CHECK((5.40_d).to_string_min(2) == "5.40");
+    CHECK((0.0216_d).to_string_min(2) == "0.0216");
+    CHECK((12_d).to_string() == "12");
+    CHECK(Decimal{}.to_string() == "0");
+    CHECK((-6.12_d).to_string() == "-6.12");
+    CHECK((50.125_d).to_string_fixed(2) == "50.12");
+    CHECK((2.675_d).to_string_fixed(2) == "2.68");
+    CHECK((-0.005_d).to_string_fixed(2) == "0.00");
+    CHECK((25000_d).to_string_fixed(2) == "25000.00");
+  }
+
+  TEST_CASE("to_double is the correctly rounded double") {
+    CHECK((100.25_d).to_double() == 100.25);
+    CHECK((0.1_d).to_double() == 0.1);
+    CHECK((101.11878_d).to_double() == 101.11878);
+    CHECK((-6.01464_d).to_double() == -6.01464);
+    CHECK(Decimal::parse("92233720368.54775807").to_double() == 92233720368.54775807);
+  }
+
+  TEST_CASE("F3: prices move onto a valid tick") {
+    CHECK((99.85005_d).rounded_to_tick(TickRounding::down) == 99.85_d);
+    CHECK((101.11878_d).rounded_to_tick(TickRounding::down) == 101.11_d);
+    CHECK((101.11878_d).rounded_to_tick(TickRounding::up) == 101.12_d);
+    CHECK((100.50_d).rounded_to_tick(TickRounding::up) == 100.50_d);
+    CHECK((0.123456_d).rounded_to_tick(TickRounding::down) == 0.1234_d);
+    CHECK((0.123456_d).rounded_to_tick(TickRounding::up) == 0.1235_d);
+    CHECK((0.99999_d).rounded_to_tick(TickRounding::up) == 1_d);
+    CHECK((1.001_d).rounded_to_tick(TickRounding::down) == 1_d);
+  }
+
+  TEST_CASE("division helpers") {
+    CHECK(div_round(350_d, 3) == 116.66666667_d);
+    CHECK(trunc_div(350_d, 3) == 116.66666666_d);
+    CHECK(div_round(11.52_d, 6.12_d) == 1.88235294_d);
+    CHECK(trunc_div(-7_d, 2_d) == -3);
+    CHECK(div_round(1_d, 8_d) == 0.125_d);
+  }
+}

@@ -1,0 +1,102 @@
+// End-to-end: the built trader-config binary.
+#include <doctest/doctest.h>
+
+#include "support/process.hpp"
+
+using trader::testing::run_process;
+using trader::testing::TempDir;
+using trader::testing::write_file;
+
+namespace {
+trader::testing::ProcessResult config(const TempDir& dir, trader::testing::EnvironmentList env,
+                                      std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv{TRADER_CONFIG_BIN};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return run_process(argv, env, dir.path());
+}
+}  // namespace
+
+TEST_SUITE("tools/trader-config") {
+  TEST_CASE("defaults print with source default and Paper: True") {
+    TempDir dir;
+    const auto r = config(dir, {});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Paper:        True") != std::string::npos);
+    CHECK(r.out.find("[Risk]") != std::string::npos);
+    CHECK(r.out.find("ALGO_RISK__MAX_OPEN_POSITIONS") != std::string::npos);
+    CHECK(r.out.find("AAPL, TSLA, AMD, NVDA, META") != std::string::npos);
+  }
+
+  TEST_CASE("a .env value shows source .env, an exported one env") {
+    TempDir dir;
+    write_file(dir / ".env", "ALGO_LOG_LEVEL=DEBUG\nALGO_RISK__MAX_OPEN_POSITIONS=4\n");
+    const auto r = config(dir, {{"ALGO_RISK__MAX_OPEN_POSITIONS", "6"}}, {"--json"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(
+        r.out.find(
+            R"("variable": "ALGO_LOG_LEVEL", "group": "General", "value": "DEBUG", "source": ".env")") !=
+        std::string::npos);
+    CHECK(
+        r.out.find(
+            R"("variable": "ALGO_RISK__MAX_OPEN_POSITIONS", "group": "Risk", "value": "6", "source": "env")") !=
+        std::string::npos);
+    const auto text = config(dir, {});
+    CHECK(text.out.find("DEBUG") != std::string::npos);
+    CHECK(text.out.find(".env") != std::string::npos);
+  }
+
+  TEST_CASE("F12: a misspelled variable fails and suggests the right name") {
+    TempDir dir;
+    const auto r = config(dir, {{"ALGO_RISK__MAX_DAILY_LOS_PCT", "0.05"}});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("ALGO_RISK__MAX_DAILY_LOS_PCT") != std::string::npos);
+    CHECK(r.err.find("ALGO_RISK__MAX_DAILY_LOSS_PCT") != std::string::npos);
+  }
+
+  TEST_CASE("an out-of-range value fails naming the range; all errors are listed") {
+    TempDir dir;
+    const auto r =
+        config(dir, {{"ALGO_RISK__MAX_OPEN_POSITIONS", "50"}, {"ALGO_LOG_FORMAT", "xml"}});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("ALGO_RISK__MAX_OPEN_POSITIONS=50") != std::string::npos);
+    CHECK(r.err.find("1..20") != std::string::npos);
+    CHECK(r.err.find("ALGO_LOG_FORMAT=xml") != std::string::npos);
+  }
+
+  TEST_CASE("F12: the API key prints masked in text and JSON") {
+    TempDir dir;
+    const std::string key = "PKTESTKEY0000WXYZ";
+    for (const auto& extra : {std::vector<std::string>{}, std::vector<std::string>{"--json"}}) {
+      const auto r = config(
+          dir, {{"ALGO_BROKER__API_KEY", key}, {"ALGO_BROKER__SECRET_KEY", "topsecret42"}}, extra);
+      CHECK(r.exit_code == 0);
+      CHECK(r.out.find(key) == std::string::npos);
+      CHECK(r.out.find("topsecret") == std::string::npos);
+      CHECK(r.out.find("****WXYZ") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("live mode is shown loudly") {
+    TempDir dir;
+    const auto r = config(dir, {{"ALGO_BROKER__PAPER", "false"}});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("LIVE TRADING") != std::string::npos);
+  }
+
+  TEST_CASE("a malformed .env fails naming the file and line") {
+    TempDir dir;
+    write_file(dir / ".env", "ALGO_LOG_LEVEL=INFO\nthis is not valid\n");
+    const auto r = config(dir, {});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find(".env:2") != std::string::npos);
+  }
+}
+
+TEST_SUITE("tools/trader-config") {
+  TEST_CASE("the committed .env.example lists every key, as --env-example prints it") {
+    TempDir dir;
+    const auto r = run_process({TRADER_CONFIG_BIN, "--env-example"}, {}, dir.path());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == trader::testing::read_file(std::string(SOURCE_ROOT) + "/.env.example"));
+  }
+}
