@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -82,6 +83,108 @@ ProcessResult run_process(const std::vector<std::string>& argv, const Environmen
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
   return result;
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const EnvironmentList& env) {
+  int out_pipe[2];
+  if (pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> env_text;
+  const char* path = std::getenv("PATH");
+  env_text.push_back(std::string("PATH=") + (path ? path : "/usr/bin:/bin"));
+  for (const auto& [k, v] : env) env_text.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& a : args) argp.push_back(a.data());
+  argp.push_back(nullptr);
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    dup2(out_pipe[1], 1);
+    close(out_pipe[0]);
+    close(out_pipe[1]);
+    execve(argp[0], argp.data(), envp.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  out_fd_ = out_pipe[0];
+}
+
+ChildProcess::~ChildProcess() {
+  if (!reaped_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+}
+
+std::string ChildProcess::read_line() {
+  for (;;) {
+    if (const auto newline = buffer_.find('\n'); newline != std::string::npos) {
+      std::string line = buffer_.substr(0, newline);
+      buffer_.erase(0, newline + 1);
+      return line;
+    }
+    char chunk[4096];
+    const ssize_t n = read(out_fd_, chunk, sizeof chunk);
+    if (n <= 0) {
+      std::string rest;
+      rest.swap(buffer_);
+      return rest;
+    }
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+void ChildProcess::kill(int signal) {
+  if (!reaped_) ::kill(pid_, signal);
+}
+
+int ChildProcess::wait() {
+  if (!reaped_) {
+    waitpid(pid_, &status_, 0);
+    reaped_ = true;
+  }
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
+  return -1;
+}
+
+std::string run_unprivileged(const std::function<std::string()>& body) {
+  if (geteuid() != 0) return body();
+  int result_pipe[2];
+  if (pipe(result_pipe) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    close(result_pipe[0]);
+    std::string text;
+    if (setgid(65534) != 0 || setuid(65534) != 0) {
+      text = "setuid failed";
+    } else {
+      try {
+        text = body();
+      } catch (const std::exception& e) {
+        text = std::string("exception: ") + e.what();
+      }
+    }
+    const ssize_t written = write(result_pipe[1], text.data(), text.size());
+    static_cast<void>(written);
+    _exit(0);
+  }
+  close(result_pipe[1]);
+  std::string text;
+  char chunk[4096];
+  ssize_t n = 0;
+  while ((n = read(result_pipe[0], chunk, sizeof chunk)) > 0) {
+    text.append(chunk, static_cast<std::size_t>(n));
+  }
+  close(result_pipe[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return text;
 }
 
 TempDir::TempDir() {

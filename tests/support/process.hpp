@@ -3,6 +3,7 @@
 // PATH), a chosen working directory, stdout and stderr captured separately.
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,31 @@ using EnvironmentList = std::vector<std::pair<std::string, std::string>>;
 ProcessResult run_process(const std::vector<std::string>& argv, const EnvironmentList& env = {},
                           const std::filesystem::path& cwd = {},
                           const std::string& stdin_text = {});
+
+// A child process left running: the test reads its stdout line by line, signals it, waits.
+class ChildProcess {
+ public:
+  explicit ChildProcess(const std::vector<std::string>& argv, const EnvironmentList& env = {});
+  ~ChildProcess();  // kills and reaps a child still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  // The next line of stdout without its newline; empty at end of output.
+  [[nodiscard]] std::string read_line();
+  void kill(int signal);
+  // Waits for the exit; returns the exit code, or 128 + signal.
+  int wait();
+
+ private:
+  int pid_ = -1;
+  int out_fd_ = -1;
+  std::string buffer_;
+  bool reaped_ = false;
+  int status_ = -1;
+};
+
+// Runs `body` in a forked child that dropped root privileges to nobody (65534) when the test
+// runs as root, so permission checks mean something; returns what body returned.
+[[nodiscard]] std::string run_unprivileged(const std::function<std::string()>& body);
 
 // A directory under the system temp dir, removed (recursively) on destruction.
 class TempDir {

@@ -1,0 +1,202 @@
+// The schema, as an ordered list of migration steps. Never edit a step that has shipped: add a
+// new one. Tables and their triggers are created in the same step (F13), because a table rebuild
+// silently drops triggers (the reference's Alembic batch-mode lesson).
+#include "store/schema.hpp"
+
+#include <vector>
+
+namespace trader::store::detail {
+namespace {
+
+// Version 1: the reference schema (spec orders §12.2, table names singular) with the F15
+// additions on order_state: client order id, unique broker id, time in force, limit/stop price
+// and the planned stop; CHECKs on every enum column.
+constexpr const char* kTradingSchema = R"SQL(
+CREATE TABLE order_state (
+  id INTEGER PRIMARY KEY,
+  local_id TEXT NOT NULL UNIQUE,
+  client_order_id TEXT NOT NULL UNIQUE,
+  broker_id TEXT,
+  correlation_id TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CONSTRAINT ck_order_state_side CHECK (side IN ('buy', 'sell')),
+  order_type TEXT NOT NULL CONSTRAINT ck_order_state_type
+    CHECK (order_type IN ('market', 'limit', 'stop', 'stop_limit', 'trailing_stop')),
+  time_in_force TEXT NOT NULL DEFAULT 'day' CONSTRAINT ck_order_state_tif
+    CHECK (time_in_force IN ('day', 'gtc', 'ioc')),
+  qty_requested TEXT NOT NULL,
+  qty_filled TEXT NOT NULL DEFAULT '0',
+  avg_fill_price TEXT,
+  limit_price TEXT,
+  stop_price TEXT,
+  planned_stop_price TEXT,
+  state TEXT NOT NULL DEFAULT 'pending_submit' CONSTRAINT ck_order_state_state
+    CHECK (state IN ('pending_submit', 'submitted', 'accepted', 'partially_filled', 'filled',
+                     'canceled', 'expired', 'rejected', 'submit_failed')),
+  version INTEGER NOT NULL DEFAULT 0,
+  parent_id TEXT,
+  submit_attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  order_role TEXT NOT NULL DEFAULT 'entry' CONSTRAINT ck_order_state_role
+    CHECK (order_role IN ('entry', 'stop_loss', 'exit_market')),
+  strategy TEXT
+);
+CREATE UNIQUE INDEX ix_order_state_broker_id ON order_state (broker_id);
+CREATE INDEX ix_order_state_correlation_id ON order_state (correlation_id);
+CREATE INDEX ix_order_state_state ON order_state (state);
+CREATE INDEX ix_order_state_symbol_created ON order_state (symbol, created_at);
+CREATE INDEX ix_order_state_parent_id ON order_state (parent_id);
+
+CREATE TABLE order_event (
+  id INTEGER PRIMARY KEY,
+  order_local_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  old_state TEXT,
+  new_state TEXT NOT NULL,
+  qty_filled TEXT,
+  fill_price TEXT,
+  broker_id TEXT,
+  detail TEXT,
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX ix_order_event_local_id ON order_event (order_local_id);
+CREATE INDEX ix_order_event_recorded ON order_event (recorded_at);
+CREATE TRIGGER no_update_order_event BEFORE UPDATE ON order_event
+BEGIN SELECT RAISE(ABORT, 'order_event is immutable'); END;
+CREATE TRIGGER no_delete_order_event BEFORE DELETE ON order_event
+BEGIN SELECT RAISE(ABORT, 'order_event is immutable'); END;
+
+CREATE TABLE trade (
+  id INTEGER PRIMARY KEY,
+  trade_id TEXT NOT NULL UNIQUE,
+  correlation_id TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CONSTRAINT ck_trade_side CHECK (side IN ('long', 'short')),
+  qty TEXT NOT NULL,
+  entry_price TEXT NOT NULL,
+  exit_price TEXT NOT NULL,
+  entry_at TEXT NOT NULL,
+  exit_at TEXT NOT NULL,
+  pnl TEXT NOT NULL,
+  pnl_pct TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  duration_seconds INTEGER NOT NULL,
+  commission TEXT NOT NULL DEFAULT '0'
+);
+CREATE INDEX ix_trade_symbol_exit ON trade (symbol, exit_at);
+-- F15: one trade per correlation, so a repeated fill can never record a second one.
+CREATE UNIQUE INDEX ix_trade_correlation ON trade (correlation_id);
+CREATE INDEX ix_trade_strategy_exit ON trade (strategy, exit_at);
+CREATE TRIGGER no_update_trade BEFORE UPDATE ON trade
+BEGIN SELECT RAISE(ABORT, 'trade is immutable'); END;
+CREATE TRIGGER no_delete_trade BEFORE DELETE ON trade
+BEGIN SELECT RAISE(ABORT, 'trade is immutable'); END;
+
+CREATE TABLE trade_note (
+  id INTEGER PRIMARY KEY,
+  trade_id TEXT NOT NULL REFERENCES trade (trade_id),
+  note TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE backtest_run (
+  id INTEGER PRIMARY KEY,
+  strategy TEXT NOT NULL,
+  symbols TEXT NOT NULL,
+  start_date TEXT NOT NULL,
+  end_date TEXT NOT NULL,
+  initial_capital TEXT NOT NULL,
+  params TEXT NOT NULL,
+  total_return TEXT,
+  win_rate TEXT,
+  profit_factor TEXT,
+  sharpe_ratio TEXT,
+  max_drawdown TEXT,
+  total_trades INTEGER,
+  equity_curve TEXT,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE backtest_trade (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES backtest_run (id),
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL,
+  qty TEXT NOT NULL,
+  entry_price TEXT NOT NULL,
+  exit_price TEXT NOT NULL,
+  entry_at TEXT NOT NULL,
+  exit_at TEXT NOT NULL,
+  pnl TEXT NOT NULL,
+  duration_seconds INTEGER NOT NULL
+);
+CREATE INDEX ix_backtest_trade_run ON backtest_trade (run_id);
+
+CREATE TABLE settings_override (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  previous_value TEXT
+);
+)SQL";
+
+constexpr const char* kDropTradingSchema = R"SQL(
+DROP TABLE settings_override;
+DROP TABLE backtest_trade;
+DROP TABLE backtest_run;
+DROP TABLE trade_note;
+DROP TABLE trade;
+DROP TABLE order_event;
+DROP TABLE order_state;
+)SQL";
+
+// Version 2 (F5): what it takes to repeat a backtest run, and per-trade exit reason and costs.
+constexpr const char* kRunReproduction = R"SQL(
+ALTER TABLE backtest_run ADD COLUMN settings TEXT;
+ALTER TABLE backtest_run ADD COLUMN data_source TEXT;
+ALTER TABLE backtest_run ADD COLUMN bars_fingerprint TEXT;
+ALTER TABLE backtest_run ADD COLUMN program_version TEXT;
+ALTER TABLE backtest_run ADD COLUMN metrics TEXT;
+ALTER TABLE backtest_run ADD COLUMN bar_count INTEGER;
+ALTER TABLE backtest_trade ADD COLUMN exit_reason TEXT;
+ALTER TABLE backtest_trade ADD COLUMN costs TEXT NOT NULL DEFAULT '0';
+)SQL";
+
+constexpr const char* kDropRunReproduction = R"SQL(
+ALTER TABLE backtest_trade DROP COLUMN costs;
+ALTER TABLE backtest_trade DROP COLUMN exit_reason;
+ALTER TABLE backtest_run DROP COLUMN bar_count;
+ALTER TABLE backtest_run DROP COLUMN metrics;
+ALTER TABLE backtest_run DROP COLUMN program_version;
+ALTER TABLE backtest_run DROP COLUMN bars_fingerprint;
+ALTER TABLE backtest_run DROP COLUMN data_source;
+ALTER TABLE backtest_run DROP COLUMN settings;
+)SQL";
+
+std::vector<Migration> make_migrations() {
+  return {
+      Migration{1,
+                "trading schema: orders, events, trades, notes, backtests, settings overrides",
+                kTradingSchema,
+                kDropTradingSchema,
+                {"order_state", "order_event", "trade", "trade_note", "backtest_run",
+                 "backtest_trade", "settings_override"}},
+      Migration{2,
+                "backtest run reproduction (F5)",
+                kRunReproduction,
+                kDropRunReproduction,
+                {"backtest_run"}},
+  };
+}
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() {
+  static const std::vector<Migration> migrations = make_migrations();  // immutable
+  return migrations;
+}
+
+}  // namespace trader::store::detail

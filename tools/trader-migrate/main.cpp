@@ -1,0 +1,151 @@
+// trader-migrate: inspect and move the database schema (backing the file up first).
+#include <fmt/core.h>
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <optional>
+
+#include <trader/config/load.hpp>
+#include <trader/log/log.hpp>
+#include <trader/store/database.hpp>
+#include <trader/store/migrations.hpp>
+
+namespace {
+
+namespace po = boost::program_options;
+namespace store = trader::store;
+
+constexpr const char* kUsage =
+    "Usage: trader-migrate [--db PATH] COMMAND\n\n"
+    "Commands:\n"
+    "  upgrade [VERSION]   apply pending steps up to VERSION (default: latest); the file is\n"
+    "                      backed up into <db dir>/backups first and the backup path printed\n"
+    "  downgrade VERSION   reverse steps down to VERSION, only where no data would be lost\n"
+    "  current             the schema version of the database\n"
+    "  history             the steps applied, with their times\n"
+    "  status              current and latest version, and the pending steps\n\n"
+    "The database is ALGO_DB_PATH (default data/trading.db) unless --db is given.\n\nOptions";
+
+struct Arguments {
+  std::string command;
+  std::optional<int> version;
+  std::optional<std::string> db;
+};
+
+int parse_version(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const int v = std::stoi(text, &used);
+    if (used == text.size() && v >= 0) return v;
+  } catch (const std::exception&) {
+  }
+  throw po::error("VERSION must be a whole number >= 0, got '" + text + "'");
+}
+
+Arguments parse_arguments(int argc, char** argv) {
+  po::options_description options(kUsage);
+  options.add_options()("help,h", "show this help")("db", po::value<std::string>(),
+                                                    "database file (overrides ALGO_DB_PATH)");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>())("version", po::value<std::string>());
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", 1).add("version", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+  if (vm.count("help") || !vm.count("command")) {
+    std::cout << options << "\n";
+    std::exit(vm.count("help") ? 0 : 2);
+  }
+  Arguments args;
+  args.command = vm["command"].as<std::string>();
+  if (vm.count("version")) args.version = parse_version(vm["version"].as<std::string>());
+  if (vm.count("db")) args.db = vm["db"].as<std::string>();
+  const bool takes_version = args.command == "upgrade" || args.command == "downgrade";
+  if (args.command != "upgrade" && args.command != "downgrade" && args.command != "current" &&
+      args.command != "history" && args.command != "status") {
+    throw po::error("unknown command '" + args.command +
+                    "' (upgrade, downgrade, current, history, status)");
+  }
+  if (args.version && !takes_version) throw po::error(args.command + " takes no VERSION");
+  if (args.command == "downgrade" && !args.version) throw po::error("downgrade needs a VERSION");
+  return args;
+}
+
+std::filesystem::path backup_directory(const store::Database& db) {
+  const auto parent = db.path().has_parent_path() ? db.path().parent_path() : ".";
+  return parent / "backups";
+}
+
+int run(const Arguments& args, const trader::config::Settings& settings) {
+  store::DatabaseOptions options;
+  options.path = args.db.value_or(settings.db_path);
+  options.busy_timeout_ms = settings.db_busy_timeout_ms;
+  store::Database db = store::Database::open(options, store::OpenMode::maintain);
+  const int current = db.schema_version();
+  const int latest = store::latest_version();
+
+  if (args.command == "current") {
+    fmt::print("{}\n", current);
+  } else if (args.command == "history") {
+    const auto applied = store::applied_migrations(db);
+    if (applied.empty()) fmt::print("no migrations applied ({} is empty)\n", db.path().string());
+    for (const auto& m : applied) fmt::print("{:>3}  {}  {}\n", m.version, m.applied_at, m.name);
+  } else if (args.command == "status") {
+    fmt::print("database: {}\ncurrent version: {}\nlatest version: {}\n", db.path().string(),
+               current, latest);
+    const auto pending = store::pending_migrations(db);
+    if (pending.empty()) {
+      fmt::print("up to date\n");
+    } else {
+      fmt::print("pending:\n");
+      for (const auto& m : pending) fmt::print("{:>3}  {}\n", m.version, m.name);
+    }
+  } else if (args.command == "upgrade") {
+    const int target = args.version.value_or(latest);
+    if (target == current) {
+      fmt::print("{} is already at version {}; nothing to do\n", db.path().string(), current);
+      return 0;
+    }
+    if (current > 0) {
+      fmt::print("backup: {}\n", store::backup(db, backup_directory(db)).string());
+    }
+    for (const auto& m : store::upgrade(db, target)) {
+      fmt::print("applied {:>3}  {}\n", m.version, m.name);
+    }
+    fmt::print("{} is at version {}\n", db.path().string(), db.schema_version());
+  } else {  // downgrade
+    const int target = *args.version;
+    if (target == current) {
+      fmt::print("{} is already at version {}; nothing to do\n", db.path().string(), current);
+      return 0;
+    }
+    if (target > current) {
+      throw store::StoreError(fmt::format("{} is at version {}: use upgrade to reach {}",
+                                          db.path().string(), current, target));
+    }
+    // Refusals are decided before anything changes, but the backup comes first regardless.
+    fmt::print("backup: {}\n", store::backup(db, backup_directory(db)).string());
+    for (const auto& m : store::downgrade(db, target)) {
+      fmt::print("reversed {:>3}  {}\n", m.version, m.name);
+    }
+    fmt::print("{} is at version {}\n", db.path().string(), db.schema_version());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Arguments args = parse_arguments(argc, argv);
+  const auto settings = trader::config::load(trader::config::Sources::from_process());
+  trader::log::init(settings.log);
+  return run(args, settings);
+} catch (const po::error& e) {
+  fmt::print(stderr, "trader-migrate: {}\n(see trader-migrate --help)\n", e.what());
+  return 2;
+} catch (const std::exception& e) {
+  fmt::print(stderr, "trader-migrate: {}\n", e.what());
+  return 1;
+}
