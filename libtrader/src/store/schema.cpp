@@ -176,6 +176,33 @@ ALTER TABLE backtest_run DROP COLUMN data_source;
 ALTER TABLE backtest_run DROP COLUMN settings;
 )SQL";
 
+// Version 3 (F14): the bar store. One row per (symbol, session) with the session's bars packed
+// in a BLOB (format in bar_blob.hpp); the rows present are the coverage.
+constexpr const char* kBarStore = R"SQL(
+CREATE TABLE bar_symbol (
+  id INTEGER PRIMARY KEY,
+  symbol TEXT NOT NULL UNIQUE
+);
+CREATE TABLE bar_day (
+  symbol_id INTEGER NOT NULL REFERENCES bar_symbol (id),
+  session_date TEXT NOT NULL,
+  source TEXT NOT NULL,
+  bar_count INTEGER NOT NULL CHECK (bar_count > 0),
+  expected_bars INTEGER NOT NULL,
+  first_ts INTEGER NOT NULL,
+  last_ts INTEGER NOT NULL,
+  bars BLOB NOT NULL,
+  written_at TEXT NOT NULL,
+  PRIMARY KEY (symbol_id, session_date)
+) WITHOUT ROWID;
+CREATE INDEX ix_bar_day_date ON bar_day (session_date);
+)SQL";
+
+constexpr const char* kDropBarStore = R"SQL(
+DROP TABLE bar_day;
+DROP TABLE bar_symbol;
+)SQL";
+
 std::vector<Migration> make_migrations() {
   return {
       Migration{1,
@@ -189,6 +216,11 @@ std::vector<Migration> make_migrations() {
                 kRunReproduction,
                 kDropRunReproduction,
                 {"backtest_run"}},
+      Migration{3,
+                "bar store: one-minute bars per symbol and session (F14)",
+                kBarStore,
+                kDropBarStore,
+                {"bar_day", "bar_symbol"}},
   };
 }
 

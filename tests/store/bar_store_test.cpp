@@ -1,0 +1,234 @@
+#include <trader/store/bar_store.hpp>
+
+#include <doctest/doctest.h>
+
+#include <trader/calendar/nyse.hpp>
+
+#include "support/process.hpp"
+
+using trader::core::Decimal;
+using trader::core::parse_timestamp;
+using trader::data::Bar;
+using trader::data::BarRecord;
+using trader::data::SymbolTable;
+using trader::store::BarStore;
+using trader::store::Database;
+using trader::testing::TempDir;
+using namespace std::chrono;
+
+namespace {
+
+Database open_db(const TempDir& dir) {
+  trader::store::DatabaseOptions o;
+  o.path = dir / "bars.db";
+  return Database::open(o);
+}
+
+BarRecord record(SymbolTable& table, const char* symbol, const char* ts, const char* close,
+                 std::int64_t volume = 100) {
+  BarRecord r;
+  r.bar.symbol = table.intern(symbol);
+  r.bar.ts = parse_timestamp(ts);
+  r.bar.open = r.bar.high = r.bar.low = r.bar.close = Decimal::parse(close);
+  r.bar.volume = volume;
+  return r;
+}
+
+// n minute bars of `symbol` from `start`, closes 100.00, 100.01, ...
+std::vector<BarRecord> minutes_of(SymbolTable& table, const char* symbol, const char* start,
+                                  int n) {
+  std::vector<BarRecord> out;
+  const auto t0 = parse_timestamp(start);
+  for (int i = 0; i < n; ++i) {
+    BarRecord r;
+    r.bar.symbol = table.intern(symbol);
+    r.bar.ts = t0 + minutes{i};
+    r.bar.open = r.bar.high = r.bar.low = r.bar.close =
+        Decimal::parse("100") + Decimal::from_units(1'000'000LL * i);
+    r.bar.volume = 1000 + i;
+    out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<Bar> read_all(BarStore& store, const SymbolTable& table, trader::core::Date first,
+                          trader::core::Date last) {
+  auto source = store.read(table, first, last);
+  std::vector<Bar> out;
+  Bar buffer[7];  // a small buffer: sessions must continue across read() calls
+  for (std::size_t n; (n = source->read(buffer)) > 0;) out.insert(out.end(), buffer, buffer + n);
+  return out;
+}
+
+constexpr auto kFeb10 = year{2026} / February / 10;
+constexpr auto kFeb12 = year{2026} / February / 12;
+
+}  // namespace
+
+TEST_SUITE("store/bar_store") {
+  TEST_CASE("bars of several symbols come back merged in (timestamp, symbol) order") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    auto writer = store.writer();
+    // Interleaved input: a day of MSFT, then two days of AAPL, then MSFT's second day.
+    writer.add(minutes_of(input, "MSFT", "2026-02-10T14:30:00Z", 390), input, "csv:test.csv");
+    writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 390), input, "csv:test.csv");
+    writer.add(minutes_of(input, "AAPL", "2026-02-11T14:30:00Z", 10), input, "csv:test.csv");
+    writer.add(minutes_of(input, "MSFT", "2026-02-11T14:35:00Z", 10), input, "csv:test.csv");
+    const auto report = writer.commit();
+    CHECK(report.bars_written == 800);
+    CHECK(report.sessions_written == 4);
+    CHECK(report.sessions_replaced == 0);
+
+    const SymbolTable table = SymbolTable::sorted({"MSFT", "AAPL"});
+    const auto bars = read_all(store, table, kFeb10, kFeb12);
+    REQUIRE(bars.size() == 800);
+    for (std::size_t i = 1; i < bars.size(); ++i) {
+      CAPTURE(i);
+      CHECK(trader::data::earlier(bars[i - 1], bars[i]));
+    }
+    CHECK(table.name(bars[0].symbol) == "AAPL");
+    CHECK(table.name(bars[1].symbol) == "MSFT");
+    CHECK(bars[1].volume == 1000);
+    CHECK(bars.back().ts == parse_timestamp("2026-02-11T14:44:00Z"));
+    // One symbol, one day.
+    const auto aapl = read_all(store, SymbolTable::sorted({"AAPL"}), kFeb10, kFeb10);
+    CHECK(aapl.size() == 390);
+    CHECK(aapl[389].close == Decimal::parse("103.89"));
+  }
+
+  TEST_CASE("an import is all or nothing") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    {
+      auto writer = store.writer();
+      writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 390), input, "csv:a.csv");
+      // destroyed without commit: an interrupted import
+    }
+    CHECK(store.summary().empty());
+    {
+      auto writer = store.writer();
+      writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 20), input, "csv:a.csv");
+      const auto backwards = minutes_of(input, "AAPL", "2026-02-10T14:40:00Z", 1);
+      CHECK_THROWS_WITH_AS(writer.add(backwards, input, "csv:a.csv"),
+                           doctest::Contains("increasing time"), trader::store::StoreError);
+    }
+    CHECK(store.summary().empty());
+  }
+
+  TEST_CASE("coverage: sessions, missing minutes, sources; replacing a session") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    {
+      auto writer = store.writer();
+      writer.add(minutes_of(input, "BRK.B", "2026-02-10T14:30:00Z", 390), input, "csv:a.csv");
+      writer.add(minutes_of(input, "BRK.B", "2026-02-12T14:30:00Z", 300), input, "csv:a.csv");
+      writer.commit();
+    }
+    {
+      auto writer = store.writer();
+      writer.add(minutes_of(input, "BRK.B", "2026-02-12T14:30:00Z", 390), input, "synthetic");
+      const auto report = writer.commit();
+      CHECK(report.sessions_replaced == 1);
+    }
+    const auto summary = store.summary();
+    REQUIRE(summary.size() == 1);
+    CHECK(summary[0].symbol == "BRK.B");
+    CHECK(summary[0].bars == 780);
+    CHECK(summary[0].sessions == 2);
+    CHECK(summary[0].missing_minutes == 0);
+    CHECK(summary[0].sources == std::vector<std::string>{"csv:a.csv", "synthetic"});
+    CHECK(summary[0].first == parse_timestamp("2026-02-10T14:30:00Z"));
+    const auto sessions = store.sessions("BRK.B", kFeb10, kFeb12);
+    REQUIRE(sessions.size() == 2);
+    CHECK(sessions[1].source == "synthetic");
+    CHECK(sessions[0].expected_bars == 390);
+    const auto missing = store.missing("BRK.B", kFeb10, year{2026} / February / 20);
+    REQUIRE(missing.size() == 2);
+    CHECK(missing[0].first == year{2026} / February / 11);
+    CHECK(missing[0].sessions == 1);
+    CHECK(missing[1].first == year{2026} / February / 13);  // then the 16th is Presidents' Day
+    CHECK(missing[1].last == year{2026} / February / 20);
+    CHECK(missing[1].sessions == 5);
+    CHECK(store.sources({"BRK.B"}, kFeb12, kFeb12) == std::vector<std::string>{"synthetic"});
+  }
+
+  TEST_CASE(
+      "bars outside regular sessions are not stored: pre-market, holidays, after an early close") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    std::vector<BarRecord> bars{
+        record(input, "AAPL", "2025-11-28T14:29:00Z", "10"),  // pre-market
+        record(input, "AAPL", "2025-11-28T14:30:00Z", "10"),
+        record(input, "AAPL", "2025-11-28T17:59:00Z", "10"),
+        record(input, "AAPL", "2025-11-28T18:00:00Z", "10"),  // after the 13:00 ET early close
+        record(input, "AAPL", "2025-12-25T15:00:00Z", "10"),  // Christmas
+    };
+    auto writer = store.writer();
+    writer.add(bars, input, "csv:x.csv");
+    const auto report = writer.commit();
+    CHECK(report.bars_written == 2);
+    CHECK(report.bars_outside_session == 3);
+    const auto sessions =
+        store.sessions("AAPL", year{2025} / November / 1, year{2025} / December / 31);
+    REQUIRE(sessions.size() == 1);
+    CHECK(sessions[0].expected_bars == 210);
+  }
+
+  TEST_CASE("records keep vwap and trade count; sub-minute timestamps still merge in order") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    auto a = record(input, "AAPL", "2026-02-10T14:30:30Z", "10.5");
+    a.vwap = Decimal::parse("10.4321");
+    a.trade_count = 17;
+    auto b = record(input, "MSFT", "2026-02-10T14:30:00Z", "20");
+    auto writer = store.writer();
+    writer.add(std::vector<BarRecord>{a}, input, "alpaca-iex");
+    writer.add(std::vector<BarRecord>{b}, input, "alpaca-iex");
+    writer.commit();
+    const SymbolTable table = SymbolTable::sorted({"AAPL", "MSFT"});
+    std::vector<BarRecord> records;
+    store.read_records(table, kFeb10, kFeb10, [&](std::span<const BarRecord> session) {
+      records.insert(records.end(), session.begin(), session.end());
+    });
+    REQUIRE(records.size() == 2);
+    CHECK(table.name(records[0].bar.symbol) == "MSFT");  // 14:30:00 before 14:30:30
+    CHECK(records[1].vwap == Decimal::parse("10.4321"));
+    CHECK(records[1].trade_count == 17);
+    CHECK_FALSE(records[0].has_vwap());
+    CHECK_FALSE(records[0].has_trade_count());
+  }
+
+  TEST_CASE("remove deletes a symbol's sessions") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    auto writer = store.writer();
+    writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 5), input, "synthetic");
+    writer.add(minutes_of(input, "AAPL", "2026-02-11T14:30:00Z", 5), input, "synthetic");
+    writer.commit();
+    CHECK(store.remove("AAPL", kFeb10, kFeb10) == 1);
+    CHECK(store.summary().at(0).sessions == 1);
+    CHECK(store.remove("AAPL") == 1);
+    CHECK(store.summary().empty());
+    CHECK(store.remove("NOPE") == 0);
+  }
+
+  TEST_CASE("a reader of symbols without data yields nothing") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    CHECK(read_all(store, SymbolTable::sorted({"ZZZ"}), kFeb10, kFeb12).empty());
+  }
+}
