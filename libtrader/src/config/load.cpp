@@ -92,6 +92,18 @@ bool parse_bool(std::string_view text) {
   throw Problem{"must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n)"};
 }
 
+int parse_interval(std::string_view text) {
+  const Problem problem{"candle_interval_minutes must be one of [1, 2, 5, 10]"};
+  int value = 0;
+  try {
+    value = parse_int_in(text, 1, 10);
+  } catch (const Problem&) {
+    throw problem;
+  }
+  if (value != 1 && value != 2 && value != 5 && value != 10) throw problem;
+  return value;
+}
+
 std::string show_double(double value) {
   std::string text = fmt::format("{}", value);
   if (text.find_first_of(".eE") == std::string::npos) text += ".0";
@@ -210,13 +222,14 @@ Key bool_key(std::string variable, std::string group, std::string label, std::st
 template <class Get>
 Key choice_key(std::string variable, std::string group, std::string label, std::string description,
                Get get, std::vector<std::string> choices, bool to_upper) {
+  std::string allowed = "one of " + join(choices, ", ");
   return Key{std::move(variable),
              std::move(group),
              std::move(label),
              std::move(description),
-             "one of " + join(choices, ", "),
+             std::move(allowed),
              false,
-             [get, choices, to_upper](Settings& s, std::string_view v) {
+             [get, choices = std::move(choices), to_upper](Settings& s, std::string_view v) {
                const std::string value = to_upper ? upper(trimmed(v)) : lower(trimmed(v));
                if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
                  throw Problem{"must be one of " + join(choices, ", ")};
@@ -372,22 +385,11 @@ std::vector<Key> make_keys() {
   keys.push_back(int_key(
       "ALGO_VELEZ__SMA_SLOW", velez, "SMA Slow", "Slow SMA period (candles); also the warm-up",
       [](auto& s) -> auto& { return s.velez.sma_slow; }, 100, 500));
-  keys.push_back(
-      Key{"ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", velez, "Candle Interval (min)",
-          "Candle size the strategy runs on", "one of 1, 2, 5, 10", false,
-          [](Settings& s, std::string_view v) {
-            int value = 0;
-            try {
-              value = parse_int_in(v, 1, 10);
-            } catch (const Problem&) {
-              throw Problem{"candle_interval_minutes must be one of [1, 2, 5, 10]"};
-            }
-            if (value != 1 && value != 2 && value != 5 && value != 10) {
-              throw Problem{"candle_interval_minutes must be one of [1, 2, 5, 10]"};
-            }
-            s.velez.candle_interval_minutes = value;
-          },
-          [](const Settings& s) { return std::to_string(s.velez.candle_interval_minutes); }});
+  keys.push_back(Key{
+      "ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", velez, "Candle Interval (min)",
+      "Candle size the strategy runs on", "one of 1, 2, 5, 10", false,
+      [](Settings& s, std::string_view v) { s.velez.candle_interval_minutes = parse_interval(v); },
+      [](const Settings& s) { return std::to_string(s.velez.candle_interval_minutes); }});
   keys.push_back(double_key(
       "ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT", velez, "Tightness Threshold %",
       "Max SMA spread as % of close (exclusive)",
@@ -415,6 +417,34 @@ std::vector<Key> make_keys() {
       "ALGO_VELEZ__DOJI_THRESHOLD_PCT", velez, "Doji Threshold %",
       "Body/range % below which a candle is a doji (exclusive)",
       [](auto& s) -> auto& { return s.velez.doji_threshold_pct; }, 0.0, 0.0, false));
+
+  const std::string crossover = "SMA Crossover";
+  keys.push_back(int_key(
+      "ALGO_SMA_CROSSOVER__FAST", crossover, "SMA Fast", "Fast SMA period (candles)",
+      [](auto& s) -> auto& { return s.sma_crossover.fast; }, 2, 100));
+  keys.push_back(int_key(
+      "ALGO_SMA_CROSSOVER__SLOW", crossover, "SMA Slow",
+      "Slow SMA period (candles); must exceed the fast one",
+      [](auto& s) -> auto& { return s.sma_crossover.slow; }, 5, 400));
+  keys.push_back(int_key(
+      "ALGO_SMA_CROSSOVER__ATR_PERIOD", crossover, "ATR Period",
+      "ATR period (candles) for the stop distance",
+      [](auto& s) -> auto& { return s.sma_crossover.atr_period; }, 2, 100));
+  keys.push_back(double_key(
+      "ALGO_SMA_CROSSOVER__ATR_MULTIPLIER", crossover, "ATR Multiplier",
+      "Stop distance below the entry, in ATRs",
+      [](auto& s) -> auto& { return s.sma_crossover.atr_multiplier; }, 0.5, 10.0));
+  keys.push_back(Key{
+      "ALGO_SMA_CROSSOVER__CANDLE_INTERVAL_MINUTES", crossover, "Candle Interval (min)",
+      "Candle size the strategy runs on", "one of 1, 2, 5, 10", false,
+      [](Settings& s, std::string_view v) {
+        s.sma_crossover.candle_interval_minutes = parse_interval(v);
+      },
+      [](const Settings& s) { return std::to_string(s.sma_crossover.candle_interval_minutes); }});
+  keys.push_back(int_key(
+      "ALGO_SMA_CROSSOVER__ENTRY_EXPIRY_CANDLES", crossover, "Entry Expiry (candles)",
+      "Candles a pending buy-stop may live",
+      [](auto& s) -> auto& { return s.sma_crossover.entry_expiry_candles; }, 1, 10));
 
   const std::string web = "Web";
   keys.push_back(Key{"ALGO_WEB__HOST", web, "Host", "Address the status endpoint binds to",
@@ -474,8 +504,8 @@ const std::vector<Key>& keys() {
 }
 
 // Sections that may be given as one JSON object.
-constexpr std::string_view kSections[] = {"ALGO_BROKER", "ALGO_RISK", "ALGO_VELEZ", "ALGO_WEB",
-                                          "ALGO_BACKTEST"};
+constexpr std::string_view kSections[] = {"ALGO_BROKER", "ALGO_RISK",          "ALGO_VELEZ",
+                                          "ALGO_WEB",    "ALGO_SMA_CROSSOVER", "ALGO_BACKTEST"};
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -508,7 +538,7 @@ bool looks_secret(std::string_view upper_name) {
 
 struct Assignment {
   std::string value;
-  Source source;
+  Source source = Source::default_value;
 };
 
 }  // namespace
@@ -642,7 +672,7 @@ LoadResult inspect(const Sources& sources) {
           for (const auto& [field, field_value] : detail::parse_flat_object(value)) {
             const std::string variable = name + "__" + upper(field);
             if (find_key(variable) == nullptr) {
-              unknown(variable, field_value, " (field '" + field + "' of " + name + ")");
+              unknown(variable, field_value, fmt::format(" (field '{}' of {})", field, name));
               continue;
             }
             sections[variable] = Assignment{field_value, source};
@@ -658,6 +688,7 @@ LoadResult inspect(const Sources& sources) {
   };
   take(sources.dotenv, Source::dotenv);
   take(sources.environment, Source::environment);
+  take(sources.command_line, Source::command_line);
 
   for (const Key& key : keys()) {
     const Assignment* assignment = nullptr;
@@ -679,6 +710,12 @@ LoadResult inspect(const Sources& sources) {
     }
     result.keys.push_back(KeyReport{key.variable, key.group, key.label, key.show(result.settings),
                                     key.allowed, key.description, source, key.secret});
+  }
+  if (result.settings.sma_crossover.fast >= result.settings.sma_crossover.slow) {
+    result.errors.emplace_back("ALGO_SMA_CROSSOVER__FAST",
+                               std::to_string(result.settings.sma_crossover.fast),
+                               "must be below ALGO_SMA_CROSSOVER__SLOW (" +
+                                   std::to_string(result.settings.sma_crossover.slow) + ")");
   }
   return result;
 }

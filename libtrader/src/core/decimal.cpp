@@ -1,6 +1,7 @@
 #include <trader/core/decimal.hpp>
 
 #include <array>
+#include <cmath>    // llround, isfinite
 #include <cstdlib>  // strtod
 #include <limits>
 
@@ -116,6 +117,14 @@ Decimal Decimal::parse(std::string_view text) {
     return fail("out of range");
   }
   return from_units(static_cast<std::int64_t>(mantissa));
+}
+
+Decimal Decimal::from_double(double value) {
+  const double scaled = value * static_cast<double>(kScale);
+  if (!std::isfinite(scaled) || scaled >= 9.2e18 || scaled <= -9.2e18) {
+    throw ArithmeticError("cannot represent " + std::to_string(value) + " as a Decimal");
+  }
+  return from_units(std::llround(scaled));
 }
 
 double Decimal::to_double() const noexcept {

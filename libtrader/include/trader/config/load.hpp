@@ -36,8 +36,9 @@ class ConfigErrors : public Error {
   std::vector<ConfigError> errors_;
 };
 
-enum class Source : std::uint8_t { default_value, dotenv, environment };
-[[nodiscard]] std::string_view to_string(Source source) noexcept;  // "default", ".env", "env"
+enum class Source : std::uint8_t { default_value, dotenv, environment, command_line };
+// "default", ".env", "env", "--param"
+[[nodiscard]] std::string_view to_string(Source source) noexcept;
 
 using Variables = std::vector<std::pair<std::string, std::string>>;
 
@@ -46,6 +47,7 @@ struct Sources {
   Variables dotenv;         // from the .env file, in file order
   std::string dotenv_path;  // for messages; empty when there was no file
   Variables environment;    // the process environment (only ALGO_* names matter)
+  Variables command_line;   // highest: a tool's overrides (e.g. --param) as ALGO_* names
 
   // The process environment plus `<dir>/.env` when it exists. A malformed .env line is a
   // ConfigError naming the file and line.

@@ -70,6 +70,16 @@ struct VelezSettings {
   double doji_threshold_pct = 10.0;
 };
 
+// The second built-in strategy (fast/slow SMA cross with an ATR stop).
+struct SmaCrossoverSettings {
+  int fast = 10;
+  int slow = 30;
+  int atr_period = 14;
+  double atr_multiplier = 2.0;
+  int candle_interval_minutes = 5;
+  int entry_expiry_candles = 1;
+};
+
 struct WebSettings {
   std::string host = "127.0.0.1";
   int port = 8000;
@@ -97,6 +107,7 @@ struct Settings {
   BrokerSettings broker;
   RiskSettings risk;
   VelezSettings velez;
+  SmaCrossoverSettings sma_crossover;
   WebSettings web;
   BacktestSettings backtest;
 };

@@ -33,6 +33,9 @@ class Decimal {
   // Exact parse of "-12.345", "1E-7", "+3."; more than 8 significant fractional digits, a
   // malformed text or an out-of-range value throw ParseError quoting the text.
   [[nodiscard]] static Decimal parse(std::string_view text);
+  // The nearest Decimal to a double (indicator math turned into a price); ArithmeticError for
+  // NaN, infinities and values out of range. Round the result to a tick before sending it.
+  [[nodiscard]] static Decimal from_double(double value);
 
   [[nodiscard]] constexpr std::int64_t units() const noexcept { return units_; }
   [[nodiscard]] constexpr bool is_zero() const noexcept { return units_ == 0; }

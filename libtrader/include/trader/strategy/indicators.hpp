@@ -1,0 +1,160 @@
+#pragma once
+// Indicators as small classes with O(1) updates and no allocation after construction (the
+// ring-buffer decision, spec §12). Doubles, in the reference's operation order (N1): the build
+// disables FP contraction so results match bit for bit.
+
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <trader/core/error.hpp>
+
+namespace trader::strategy {
+
+// Simple moving average over a FIFO of `period` values with a running sum (spec §5.1): when
+// full, the oldest value is subtracted first, then the new one added. No re-summation (the
+// reference accepted the drift; matching it matters more).
+class Sma {
+ public:
+  explicit Sma(int period) : period_(period) {
+    if (period < 1) throw Error("SMA period must be >= 1, got " + std::to_string(period));
+    values_.assign(static_cast<std::size_t>(period), 0.0);
+  }
+
+  void update(double x) noexcept {
+    if (count_ == static_cast<std::size_t>(period_)) sum_ -= values_[next_];
+    values_[next_] = x;
+    next_ = next_ + 1 == values_.size() ? 0 : next_ + 1;
+    if (count_ < values_.size()) ++count_;
+    sum_ += x;
+  }
+
+  [[nodiscard]] std::optional<double> value() const noexcept {
+    if (!is_warm()) return std::nullopt;
+    return sum_ / period_;
+  }
+  [[nodiscard]] bool is_warm() const noexcept {
+    return count_ >= static_cast<std::size_t>(period_);
+  }
+  [[nodiscard]] int count() const noexcept { return static_cast<int>(count_); }
+  [[nodiscard]] int period() const noexcept { return period_; }
+
+ private:
+  int period_;
+  std::vector<double> values_;  // the ring; allocated once
+  std::size_t next_ = 0;
+  std::size_t count_ = 0;
+  double sum_ = 0.0;
+};
+
+// Exponential moving average, alpha = 2 / (period + 1), seeded with the SMA of the first
+// `period` values (null until then): ema += alpha * (x - ema).
+class Ema {
+ public:
+  explicit Ema(int period) : period_(period), alpha_(2.0 / (period + 1.0)) {
+    if (period < 1) throw Error("EMA period must be >= 1, got " + std::to_string(period));
+  }
+
+  void update(double x) noexcept {
+    if (count_ < period_) {
+      seed_sum_ += x;
+      if (++count_ == period_) value_ = seed_sum_ / period_;
+      return;
+    }
+    value_ = value_ + alpha_ * (x - value_);
+  }
+
+  [[nodiscard]] std::optional<double> value() const noexcept {
+    if (count_ < period_) return std::nullopt;
+    return value_;
+  }
+  [[nodiscard]] int period() const noexcept { return period_; }
+
+ private:
+  int period_;
+  double alpha_;
+  int count_ = 0;
+  double seed_sum_ = 0.0;
+  double value_ = 0.0;
+};
+
+// Average true range with Wilder's smoothing. True range = max(high - low, |high - previous
+// close|, |low - previous close|) (just high - low for the first candle); the first ATR is the
+// mean of `period` true ranges, then atr = (atr * (period - 1) + tr) / period. Callers pass
+// differences computed in Decimal and converted afterwards (N1).
+class Atr {
+ public:
+  explicit Atr(int period) : period_(period) {
+    if (period < 1) throw Error("ATR period must be >= 1, got " + std::to_string(period));
+  }
+
+  // high_minus_low, and |high - prev close|, |low - prev close| (ignored for the first candle).
+  void update(double high_minus_low, double high_to_prev_close, double low_to_prev_close) noexcept {
+    double tr = high_minus_low;
+    if (count_ > 0) tr = std::fmax(tr, std::fmax(high_to_prev_close, low_to_prev_close));
+    if (count_ < period_) {
+      seed_sum_ += tr;
+      if (++count_ == period_) value_ = seed_sum_ / period_;
+      return;
+    }
+    value_ = (value_ * (period_ - 1) + tr) / period_;
+  }
+
+  [[nodiscard]] std::optional<double> value() const noexcept {
+    if (count_ < period_) return std::nullopt;
+    return value_;
+  }
+  [[nodiscard]] int period() const noexcept { return period_; }
+
+ private:
+  int period_;
+  int count_ = 0;
+  double seed_sum_ = 0.0;
+  double value_ = 0.0;
+};
+
+// Relative strength index with Wilder's smoothing over close-to-close changes: the first
+// averages are the means of `period` gains and losses (so period + 1 closes are needed), then
+// avg = (avg * (period - 1) + x) / period; rsi = 100 - 100 / (1 + gain / loss), 100 when there
+// were no losses, 50 when there was no movement at all.
+class Rsi {
+ public:
+  explicit Rsi(int period) : period_(period) {
+    if (period < 1) throw Error("RSI period must be >= 1, got " + std::to_string(period));
+  }
+
+  // The change from the previous close; call from the second candle on.
+  void update(double change) noexcept {
+    const double gain = change > 0 ? change : 0.0;
+    const double loss = change < 0 ? -change : 0.0;
+    if (count_ < period_) {
+      gain_ += gain;
+      loss_ += loss;
+      if (++count_ == period_) {
+        gain_ /= period_;
+        loss_ /= period_;
+      }
+      return;
+    }
+    gain_ = (gain_ * (period_ - 1) + gain) / period_;
+    loss_ = (loss_ * (period_ - 1) + loss) / period_;
+  }
+
+  [[nodiscard]] std::optional<double> value() const noexcept {
+    if (count_ < period_) return std::nullopt;
+    if (loss_ == 0.0) return gain_ == 0.0 ? 50.0 : 100.0;
+    return 100.0 - 100.0 / (1.0 + gain_ / loss_);
+  }
+  [[nodiscard]] int period() const noexcept { return period_; }
+
+ private:
+  int period_;
+  int count_ = 0;
+  double gain_ = 0.0;
+  double loss_ = 0.0;
+};
+
+}  // namespace trader::strategy

@@ -1,0 +1,175 @@
+#include <trader/strategy/registry.hpp>
+
+#include <algorithm>
+
+#include <trader/strategy/sma_crossover.hpp>
+#include <trader/strategy/velez.hpp>
+
+namespace trader::strategy {
+namespace {
+
+std::string lower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+std::string upper(std::string text) {
+  for (char& c : text) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return text;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string join_problems(const std::vector<std::string>& problems) {
+  std::string out = "invalid strategy parameters:";
+  for (const auto& p : problems) out += "\n  " + p;
+  return out;
+}
+
+}  // namespace
+
+ParameterError::ParameterError(std::vector<std::string> problems)
+    : Error(join_problems(problems)), problems_(std::move(problems)) {}
+
+StrategyBlueprint::StrategyBlueprint(std::string name, config::LoadResult configuration,
+                                     StrategyFactory factory, std::vector<ParameterInfo> parameters)
+    : name_(std::move(name)),
+      configuration_(std::move(configuration)),
+      factory_(std::move(factory)),
+      parameters_(std::move(parameters)) {}
+
+std::vector<std::pair<std::string, std::string>> StrategyBlueprint::parameters() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const ParameterInfo& p : parameters_) {
+    for (const auto& key : configuration_.keys) {
+      if (key.variable == p.variable) out.emplace_back(p.name, key.shown_value);
+    }
+  }
+  return out;
+}
+
+StrategyRegistry StrategyRegistry::with_builtins() {
+  StrategyRegistry registry;
+  registry.add("velez",
+               "SMA 20/200 tightness + strong green candle; buy-stop at the high, stop below "
+               "the low, 3-state trailing stop, exit after a run of strong candles",
+               "ALGO_VELEZ__",
+               [](const config::Settings& s) { return std::make_unique<Velez>(s.velez); },
+               {"ALGO_VELEZ__ENABLED"});
+  registry.add("sma-crossover",
+               "fast SMA crossing above the slow SMA; buy-stop at the high, ATR stop that trails "
+               "below the close, exit when the fast SMA falls below the slow",
+               "ALGO_SMA_CROSSOVER__", [](const config::Settings& s) {
+                 return std::make_unique<SmaCrossover>(s.sma_crossover);
+               });
+  return registry;
+}
+
+void StrategyRegistry::add(std::string name, std::string description, std::string section,
+                           StrategyFactory factory, std::vector<std::string> excluded_keys) {
+  entries_.push_back(Entry{std::move(name), std::move(description), std::move(section),
+                           std::move(factory), std::move(excluded_keys)});
+}
+
+std::vector<std::string> StrategyRegistry::names() const {
+  std::vector<std::string> out;
+  for (const Entry& e : entries_) out.push_back(e.name);
+  return out;
+}
+
+const StrategyRegistry::Entry& StrategyRegistry::find(std::string_view name) const {
+  for (const Entry& e : entries_) {
+    if (e.name == name) return e;
+  }
+  std::string available;
+  for (const Entry& e : entries_) available += (available.empty() ? "" : ", ") + e.name;
+  throw Error("Unknown strategy: '" + std::string(name) + "'. Available: " + available);
+}
+
+std::vector<ParameterInfo> StrategyRegistry::parameters_of(const Entry& entry) const {
+  std::vector<ParameterInfo> out;
+  for (const auto& key : config::inspect(config::Sources{}).keys) {
+    if (key.variable.rfind(entry.section, 0) != 0) continue;
+    if (std::find(entry.excluded_keys.begin(), entry.excluded_keys.end(), key.variable) !=
+        entry.excluded_keys.end()) {
+      continue;
+    }
+    out.push_back(ParameterInfo{lower(key.variable.substr(entry.section.size())), key.variable,
+                                key.description, key.shown_value, key.allowed});
+  }
+  return out;
+}
+
+std::vector<StrategyInfo> StrategyRegistry::list() const {
+  std::vector<StrategyInfo> out;
+  for (const Entry& e : entries_)
+    out.push_back(StrategyInfo{e.name, e.description, parameters_of(e)});
+  return out;
+}
+
+StrategyBlueprint StrategyRegistry::configure(
+    std::string_view name, const config::Sources& sources,
+    const std::vector<std::pair<std::string, std::string>>& overrides) const {
+  const Entry& entry = find(name);
+  const std::vector<ParameterInfo> parameters = parameters_of(entry);
+  std::vector<std::string> problems;
+  config::Sources with_overrides = sources;
+  std::vector<std::pair<std::string, std::string>> given;  // variable -> the name as written
+  for (const auto& [raw_name, value] : overrides) {
+    const std::string param = lower(raw_name);
+    const auto it = std::find_if(parameters.begin(), parameters.end(),
+                                 [&](const ParameterInfo& p) { return p.name == param; });
+    if (it == parameters.end()) {
+      std::string nearest;
+      std::size_t best = static_cast<std::size_t>(-1);
+      for (const auto& p : parameters) {
+        if (const auto d = edit_distance(param, p.name); d < best) {
+          best = d;
+          nearest = p.name;
+        }
+      }
+      problems.push_back("--param " + raw_name + "=" + value + ": unknown parameter of " +
+                         entry.name + (nearest.empty() ? "" : "; did you mean " + nearest + "?"));
+      continue;
+    }
+    with_overrides.command_line.emplace_back(it->variable, value);
+    given.emplace_back(it->variable, raw_name);
+  }
+  config::LoadResult result = config::inspect(with_overrides);
+  std::vector<config::ConfigError> other_errors;
+  for (const auto& error : result.errors) {
+    const auto it = std::find_if(given.begin(), given.end(), [&](const auto& g) {
+      return g.first == error.variable() || error.problem().find(g.first) != std::string::npos;
+    });
+    if (it != given.end()) {
+      problems.push_back("--param " + it->second + "=" + error.shown_value() + ": " +
+                         error.problem());
+    } else {
+      other_errors.push_back(error);
+    }
+  }
+  if (!other_errors.empty()) throw config::ConfigErrors(std::move(other_errors));
+  if (!problems.empty()) throw ParameterError(std::move(problems));
+  // Reject a strategy that cannot be built with these values (e.g. an indicator period).
+  static_cast<void>(entry.factory(result.settings));
+  return StrategyBlueprint(entry.name, std::move(result), entry.factory, parameters);
+}
+
+}  // namespace trader::strategy
