@@ -569,6 +569,8 @@ std::string_view to_string(Source source) noexcept {
       return ".env";
     case Source::environment:
       return "env";
+    case Source::command_line:
+      return "--param";
   }
   return "default";
 }
