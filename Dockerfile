@@ -25,7 +25,7 @@ RUN apt-get update \
       libboost-json1.81-dev libboost-thread1.81-dev libboost-filesystem1.81-dev \
       libsoci-dev libsqlite3-dev libfmt-dev doctest-dev libssl-dev \
       clang-format clang-tidy sqlite3 openssl \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 # Builds and tests run as an ordinary user too: a test that expects "permission denied" would
 # pass vacuously as root.
 RUN groupadd --gid 1000 trader \
@@ -64,7 +64,7 @@ RUN apt-get update \
       libboost-filesystem1.81.0 libboost-json1.81.0 libboost-log1.81.0 \
       libboost-program-options1.81.0 libboost-thread1.81.0 \
       libfmt9 libsoci-core4.0 libsoci-sqlite3-4.0 libsqlite3-0 libssl3 \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 # UID/GID 1000: the first ordinary user on most Linux hosts, so what the tools write into the
 # bind-mounted ./data belongs to that user on the host (see compose.yaml and CLAUDE.md).
 RUN groupadd --gid 1000 trader \
