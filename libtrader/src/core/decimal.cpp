@@ -9,6 +9,7 @@ namespace trader::core {
 namespace {
 
 __extension__ using Int128 = __int128;
+__extension__ using UInt128 = unsigned __int128;
 
 constexpr std::int64_t kScale = Decimal::kScale;
 
@@ -184,6 +185,60 @@ Decimal Decimal::rounded_to_tick(TickRounding rounding) const {
     if (rounding == TickRounding::down && remainder < 0) --steps;
   }
   return checked(steps * tick, "rounded_to_tick");
+}
+
+double ratio(Decimal a, Decimal b) {
+  if (b.is_zero()) throw ArithmeticError("Decimal division by zero");
+  if (a.is_zero()) return 0.0;
+  // Both are integers in the same unit, so a / b = ua / ub exactly. Long division gives the
+  // decimal digits; 28 significant ones are kept, rounded half-even, then parsed by strtod
+  // (correctly rounded), as float(Decimal(a) / Decimal(b)) does.
+  const bool negative = (a.units() < 0) != (b.units() < 0);
+  UInt128 num =
+      static_cast<UInt128>(a.units() < 0 ? -static_cast<Int128>(a.units()) : Int128{a.units()});
+  const UInt128 den =
+      static_cast<UInt128>(b.units() < 0 ? -static_cast<Int128>(b.units()) : Int128{b.units()});
+  std::string digits;
+  int exponent = 0;  // value = 0.digits x 10^exponent
+  UInt128 whole = num / den;
+  num %= den;
+  if (whole != 0) {
+    std::string w;
+    while (whole != 0) {
+      w.insert(w.begin(), static_cast<char>('0' + static_cast<int>(whole % 10)));
+      whole /= 10;
+    }
+    digits = w;
+    exponent = static_cast<int>(w.size());
+  }
+  while (digits.size() < 29) {
+    num *= 10;
+    const auto digit = static_cast<int>(num / den);
+    num %= den;
+    if (digits.empty() && digit == 0) {
+      --exponent;  // leading zeros after the point are not significant
+      continue;
+    }
+    digits.push_back(static_cast<char>('0' + digit));
+  }
+  // Round the 29 digits (plus the remainder) to 28, half-even.
+  const int last = digits.back() - '0';
+  digits.pop_back();
+  const bool more = num != 0;
+  if (last > 5 || (last == 5 && (more || (digits.back() - '0') % 2 == 1))) {
+    int i = static_cast<int>(digits.size()) - 1;
+    while (i >= 0 && digits[static_cast<std::size_t>(i)] == '9')
+      digits[static_cast<std::size_t>(i--)] = '0';
+    if (i < 0) {
+      digits.insert(digits.begin(), '1');
+      digits.pop_back();
+      ++exponent;
+    } else {
+      ++digits[static_cast<std::size_t>(i)];
+    }
+  }
+  const std::string text = (negative ? "-0." : "0.") + digits + "e" + std::to_string(exponent);
+  return std::strtod(text.c_str(), nullptr);
 }
 
 Decimal operator+(Decimal a, Decimal b) {

@@ -87,6 +87,11 @@ Decimal& operator-=(Decimal& a, Decimal b);
 [[nodiscard]] Decimal div_round(Decimal a, Decimal b);
 [[nodiscard]] Decimal div_round(Decimal a, std::int64_t n);
 
+// The ratio a / b as a double the way the reference computed it: Python's Decimal division
+// (28 significant digits, half-even) converted to the nearest double. Statistics such as
+// drawdown and profit factor must match to the last bit. ArithmeticError when b is zero.
+[[nodiscard]] double ratio(Decimal a, Decimal b);
+
 [[nodiscard]] constexpr Decimal abs(Decimal d) noexcept { return d.is_negative() ? -d : d; }
 [[nodiscard]] constexpr Decimal min(Decimal a, Decimal b) noexcept { return b < a ? b : a; }
 [[nodiscard]] constexpr Decimal max(Decimal a, Decimal b) noexcept { return a < b ? b : a; }

@@ -1,0 +1,92 @@
+#pragma once
+// The simulated exchange and account (spec backtest §9.2 with F2, F3, F4, F6, F10, F11): a book
+// of pending orders per symbol matched against each 1-minute bar, fills in the reference's order
+// (stop-losses, then entries, then market orders), slippage against the trader, clamped inside
+// the bar and at $0.01. Its time is the bars' time. Cash never goes negative: a buy that needs
+// more than the cash is rejected (F6).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <trader/broker/broker.hpp>
+#include <trader/broker/cost_model.hpp>
+
+namespace trader::broker {
+
+struct SimulationSettings {
+  Decimal initial_cash = Decimal::from_integer(25'000);
+  Decimal slippage_per_share = Decimal::from_units(1'000'000);  // $0.01
+  CostModel costs;
+  // F11: a stop placed for an entry filled on this bar is taken on the same bar when the bar's
+  // low reaches it. Off by default (the reference never tests the entry bar against the stop).
+  bool pessimistic_fills = false;
+
+  [[nodiscard]] static SimulationSettings from(const config::BacktestSettings& s) {
+    return SimulationSettings{s.initial_capital, s.slippage_per_share, CostModel(s),
+                              s.pessimistic_fills};
+  }
+};
+
+struct SimPosition {
+  std::int64_t qty = 0;
+  Decimal avg_entry_price;
+  Decimal market_value;
+  core::Timestamp opened_at;
+};
+
+class SimBroker final : public Broker {
+ public:
+  explicit SimBroker(SimulationSettings settings);
+
+  void set_listener(OrderEventListener* listener) override { listener_ = listener; }
+  SubmitResult submit(const orders::OrderRequest& request) override;
+  void cancel(std::string_view broker_order_id) override;
+  SubmitResult replace(std::string_view broker_order_id, const ReplaceRequest& request) override;
+  [[nodiscard]] std::vector<BrokerPosition> positions() override;
+  [[nodiscard]] AccountSnapshot account() override;
+  void on_market_bar(const data::Bar& bar) override;
+  void on_session_close(const calendar::Session& session) override;
+
+  [[nodiscard]] Decimal cash() const noexcept { return cash_; }
+  [[nodiscard]] std::optional<SimPosition> position(data::SymbolId symbol) const;
+  [[nodiscard]] std::size_t pending_orders() const noexcept;
+
+ private:
+  struct Pending {
+    orders::OrderRequest request;
+    std::string id;
+    std::uint64_t sequence = 0;  // submission order; the matching passes refer to it
+    bool triggered = false;      // a stop-limit whose stop was reached: now a limit order
+  };
+  struct Book {
+    std::vector<Pending> orders;  // insertion order
+    std::optional<SimPosition> position;
+    std::optional<data::Bar> last_bar;
+    std::string symbol;
+    std::uint64_t opened_sequence = 0;
+  };
+
+  Book& book(data::SymbolId symbol);
+  static Pending* find(Book& book, std::uint64_t sequence);
+  static void remove(Book& book, std::uint64_t sequence);
+  // Fills the order at `price` on `bar` (F6 cash check, F10 costs, ghost fix on a closing sell).
+  void execute(Book& book, std::uint64_t sequence, Decimal price, const data::Bar& bar);
+  void emit_cancel(const Pending& order, std::string reason, core::Timestamp ts);
+  void dispatch();
+  void match(Book& book, const data::Bar& bar);
+  void pessimistic_pass(Book& book, const data::Bar& bar, std::size_t first_new);
+
+  SimulationSettings settings_;
+  Decimal cash_;
+  std::vector<Book> books_;  // by SymbolId
+  std::uint64_t order_counter_ = 0;
+  std::uint64_t open_counter_ = 0;
+  OrderEventListener* listener_ = nullptr;
+  std::vector<orders::OrderEvent> events_;  // of the bar being matched, dispatched after
+  std::vector<std::uint64_t> pass_orders_;  // reused: no allocation per bar
+  bool entry_filled_this_bar_ = false;
+};
+
+}  // namespace trader::broker

@@ -1,0 +1,120 @@
+#pragma once
+// The engine: the one per-bar pipeline and per-candle strategy evaluation shared by backtests and
+// live trading (ARCHITECTURE "one engine, many drivers"). It is deterministic and knows nothing
+// of where bars come from or which broker it talks to. Order of work for each 1-minute bar, as
+// the reference runner (spec backtest §9.3):
+//   session change (F7 close of the previous session, circuit-breaker reset) ->
+//   broker matching (fills arrive as order events and are handled at once: stops for entries,
+//   trades for exits) -> marks -> candle aggregation -> indicators -> evaluation of the candle
+//   (position: trail and exit; pending entry: expiry; flat: signal, risk, sizing, buy-stop) ->
+//   the per-candle equity point.
+// The per-bar path allocates nothing; strategies run once per candle.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <trader/broker/broker.hpp>
+#include <trader/calendar/nyse.hpp>
+#include <trader/config/settings.hpp>
+#include <trader/data/candle_aggregator.hpp>
+#include <trader/data/symbol_table.hpp>
+#include <trader/engine/trade.hpp>
+#include <trader/orders/order_manager.hpp>
+#include <trader/risk/circuit_breaker.hpp>
+#include <trader/risk/risk_manager.hpp>
+#include <trader/strategy/indicator_set.hpp>
+#include <trader/strategy/strategy.hpp>
+
+namespace trader::engine {
+
+// What drivers and reports want to know. Called at most once per candle (equity), never per bar.
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  virtual void on_trade(const Trade& /*trade*/) {}
+  // After a candle's last bar and its evaluation, one point per symbol-candle (drawdown).
+  virtual void on_candle_equity(data::SymbolId /*symbol*/, Timestamp /*candle_start*/,
+                                Decimal /*equity*/) {}
+  // After the session close (F7): the day's closing equity.
+  virtual void on_daily_equity(core::Date /*date*/, Decimal /*equity*/) {}
+  virtual void on_candle(const data::Bar& /*candle*/) {}
+  // An entry signal, and the orders' life (reports mark entries, exits and stops).
+  virtual void on_order(const orders::Order& /*order*/) {}
+  virtual void on_stop_moved(data::SymbolId /*symbol*/, Timestamp /*ts*/, Decimal /*stop*/) {}
+};
+
+struct EngineOptions {
+  config::RiskSettings risk;
+  std::string order_id_prefix = "bt-";  // client order ids: bt-1, bt-2, ... (deterministic)
+};
+
+class Engine final : public broker::OrderEventListener {
+ public:
+  // One strategy instance per symbol from `make_strategy`; `symbols` must outlive the engine and
+  // hold every symbol the bars will carry. Registers itself as the broker's listener.
+  Engine(const data::SymbolTable& symbols,
+         const std::function<std::unique_ptr<strategy::Strategy>()>& make_strategy,
+         broker::Broker& broker, EngineOptions options, EngineObserver* observer = nullptr);
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void on_bar(const data::Bar& bar);
+  // F7: flatten every position at the close of `date`'s session, cancel what is pending, record
+  // the day's equity. Called by the engine itself at the first bar at or after the close; a live
+  // driver calls it from its timer. Idempotent.
+  void on_session_close(core::Date date);
+  // End of the data: closes the session in progress.
+  void finish();
+
+  void on_order_event(const orders::OrderEvent& event) override;
+
+  [[nodiscard]] Decimal equity() const;
+  [[nodiscard]] Decimal cash() const noexcept { return cash_; }
+  [[nodiscard]] Decimal total_costs() const noexcept { return total_costs_; }
+  [[nodiscard]] const risk::CircuitBreaker& circuit_breaker() const noexcept { return breaker_; }
+  [[nodiscard]] std::int64_t bars_processed() const noexcept { return bars_; }
+  [[nodiscard]] std::int64_t position_qty(data::SymbolId symbol) const;
+
+ private:
+  struct SymbolState;
+
+  void start_session(core::Date date);
+  void evaluate(SymbolState& s, const data::Bar& candle);
+  void enter(SymbolState& s, const data::Bar& candle);
+  void on_entry_filled(SymbolState& s, const orders::Order& order, const orders::ApplyResult& r,
+                       const orders::OrderEvent& event);
+  void on_exit_filled(SymbolState& s, const orders::Order& order, const orders::ApplyResult& r,
+                      const orders::OrderEvent& event);
+  void submit_exit(SymbolState& s, ExitReason reason, Timestamp now);
+  SymbolState& state(data::SymbolId symbol);
+
+  const data::SymbolTable& symbols_;
+  broker::Broker& broker_;
+  EngineOptions options_;
+  EngineObserver* observer_;
+  std::vector<SymbolState> states_;
+  orders::OrderManager orders_;
+  risk::RiskManager risk_;
+  risk::CircuitBreaker breaker_;
+  std::uint64_t next_order_ = 0;
+  Decimal cash_;
+  Decimal positions_value_;  // sum of the marked positions
+  Decimal reserved_cash_;    // F6: pending buy orders
+  Decimal total_costs_;
+  int open_positions_ = 0;
+  int pending_entries_ = 0;
+  std::uint64_t open_sequence_ = 0;
+  std::int64_t bars_ = 0;
+  // The session in progress.
+  bool session_open_ = false;
+  core::Date session_date_{};
+  Timestamp day_start_{};
+  Timestamp day_end_{};
+  Timestamp session_close_{};
+  Timestamp now_{};
+};
+
+}  // namespace trader::engine
