@@ -220,6 +220,7 @@ void SimBroker::execute(Book& b, std::uint64_t sequence, Decimal price, const da
     }
   }
   if (bar.volume > 0 && qty * 10 > bar.volume) {
+    ++volume_warnings_;
     log::warning("fill_exceeds_volume_fraction", {{"symbol", b.symbol},
                                                   {"qty", std::to_string(qty)},
                                                   {"bar_volume", std::to_string(bar.volume)}});
@@ -299,6 +300,8 @@ void SimBroker::match(Book& b, const data::Bar& bar) {
               base = max(bar.open, stop);
             } else if (bar.low > limit) {
               break;
+            } else {
+              base = min(bar.open, limit);  // armed earlier: a plain limit order now
             }
             if (base > limit) break;  // triggered above the limit: waits as a limit order
             entry_filled_this_bar_ = true;
@@ -311,6 +314,8 @@ void SimBroker::match(Book& b, const data::Bar& bar) {
               base = min(bar.open, stop);
             } else if (bar.high < limit) {
               break;
+            } else {
+              base = max(bar.open, limit);  // armed earlier: a plain limit order now
             }
             if (base < limit) break;  // gapped below the limit: waits as a limit order
             execute(b, sequence, max(max(base - slip, limit), bar.low), bar);
@@ -361,7 +366,7 @@ void SimBroker::on_market_bar(const data::Bar& bar) {
   }
 }
 
-void SimBroker::on_session_close(const calendar::Session& /*session*/) {
+void SimBroker::on_session_close(const calendar::Session& session) {
   // F7 with the reference's price rule: market orders still open are flattened at
   // max(last close - slippage, last low), stamped with the last bar; positions in the order
   // they were opened. Everything else is cancelled.
@@ -375,7 +380,12 @@ void SimBroker::on_session_close(const calendar::Session& /*session*/) {
   });
   for (const std::size_t i : order) {
     Book& b = books_[i];
-    if (!b.last_bar) continue;
+    if (!b.last_bar) {  // no bar this run: nothing can fill, but nothing outlives the session
+      const std::vector<Pending> rest = std::move(b.orders);
+      b.orders.clear();
+      for (const Pending& p : rest) emit_cancel(p, "session closed", session.close);
+      continue;
+    }
     const data::Bar last = *b.last_bar;
     pass_orders_.clear();
     for (const Pending& p : b.orders) {

@@ -185,7 +185,12 @@ void Engine::enter(SymbolState& s, const data::Bar& candle) {
                                   pending_entries_};
   const risk::RiskDecision decision = risk_.approve(breaker_, context, entry, stop);
   if (!decision.approved) {
-    log::debug("risk_rejected", {{"symbol", symbol}, {"reason", decision.detail}});
+    // Log fields are strings: build them only when the record will be written.
+    if (log::enabled(log::Level::debug)) {
+      log::write(
+          log::Level::debug, "risk_rejected",
+          {{"symbol", symbol}, {"reason", decision.detail(breaker_, risk_.max_open_positions())}});
+    }
     return;
   }
   orders::OrderRequest request;

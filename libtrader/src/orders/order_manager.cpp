@@ -100,15 +100,17 @@ bool OrderManager::replace_stop(Order& order, Decimal stop_price, core::Timestam
                  {{"order", order.request.client_order_id}, {"reason", result.reason}});
     return false;
   }
-  const std::string old_broker_id = order.broker_order_id;
   order.request.stop_price = stop_price;
   order.updated_at = now;
-  if (result.broker_order_id != old_broker_id) {  // F15: follow the replacement
+  if (result.broker_order_id != order.broker_order_id) {  // F15: follow the replacement
+    const std::string old_broker_id = order.broker_order_id;
     by_broker_id_.erase(old_broker_id);
     order.broker_order_id = result.broker_order_id;
     by_broker_id_[order.broker_order_id] = order.request.client_order_id;
+    persist_change(order, order.state, "replaced", now, "old_broker_id=" + old_broker_id);
+  } else if (repository_ != nullptr) {
+    persist_change(order, order.state, "replaced", now, "stop_price=" + stop_price.to_string());
   }
-  persist_change(order, order.state, "replaced", now, "old_broker_id=" + old_broker_id);
   return true;
 }
 

@@ -52,6 +52,8 @@ class SimBroker final : public Broker {
   [[nodiscard]] Decimal cash() const noexcept { return cash_; }
   [[nodiscard]] std::optional<SimPosition> position(data::SymbolId symbol) const;
   [[nodiscard]] std::size_t pending_orders() const noexcept;
+  // Fills larger than 10 % of their bar's volume (warned about, still filled: no partial fills).
+  [[nodiscard]] std::size_t volume_warnings() const noexcept { return volume_warnings_; }
 
  private:
   struct Pending {
@@ -87,6 +89,7 @@ class SimBroker final : public Broker {
   std::vector<orders::OrderEvent> events_;  // of the bar being matched, dispatched after
   std::vector<std::uint64_t> pass_orders_;  // reused: no allocation per bar
   bool entry_filled_this_bar_ = false;
+  std::size_t volume_warnings_ = 0;
 };
 
 }  // namespace trader::broker

@@ -31,34 +31,49 @@ struct RiskDecision {
   bool approved = false;
   std::int64_t qty = 0;
   RejectReason reason = RejectReason::none;
-  std::string detail;  // the reference's reason text
   SizingResult sizing;
+  int open = 0;  // positions plus pending entries, for the max_open_positions text
+
+  // The reference's reason text. Built only when asked: a rejection is a normal, frequent
+  // outcome of the per-candle path and must not allocate.
+  [[nodiscard]] std::string detail(const CircuitBreaker& breaker, int max_open) const {
+    switch (reason) {
+      case RejectReason::none:
+        return {};
+      case RejectReason::circuit_breaker:
+        return breaker.pause_reason();
+      case RejectReason::max_open_positions:
+        return "Max open positions reached: " + std::to_string(open) + "/" +
+               std::to_string(max_open);
+      case RejectReason::sizing:
+        return std::string(to_string(sizing.reason));
+    }
+    return {};
+  }
 };
 
 class RiskManager {
  public:
   explicit RiskManager(const config::RiskSettings& risk) : risk_(risk), sizer_(risk) {}
 
+  [[nodiscard]] int max_open_positions() const noexcept { return risk_.max_open_positions; }
+
   [[nodiscard]] RiskDecision approve(const CircuitBreaker& breaker, const RiskContext& context,
                                      Decimal entry_price, Decimal stop_loss_price) const {
     RiskDecision d;
     if (breaker.is_paused()) {
       d.reason = RejectReason::circuit_breaker;
-      d.detail = breaker.pause_reason();
       return d;
     }
-    const int open = context.open_positions + context.pending_entries;  // F6
-    if (open >= risk_.max_open_positions) {
+    d.open = context.open_positions + context.pending_entries;  // F6
+    if (d.open >= risk_.max_open_positions) {
       d.reason = RejectReason::max_open_positions;
-      d.detail = "Max open positions reached: " + std::to_string(open) + "/" +
-                 std::to_string(risk_.max_open_positions);
       return d;
     }
     const Decimal buying_power = max(context.cash - context.reserved_cash, Decimal{});
     d.sizing = sizer_.size(context.equity, buying_power, entry_price, stop_loss_price);
     if (d.sizing.qty <= 0) {
       d.reason = RejectReason::sizing;
-      d.detail = std::string(to_string(d.sizing.reason));
       return d;
     }
     d.approved = true;
