@@ -93,14 +93,14 @@ bool parse_bool(std::string_view text) {
 }
 
 int parse_interval(std::string_view text) {
-  const Problem problem{"candle_interval_minutes must be one of [1, 2, 5, 10]"};
+  constexpr const char* kProblem = "candle_interval_minutes must be one of [1, 2, 5, 10]";
   int value = 0;
   try {
     value = parse_int_in(text, 1, 10);
   } catch (const Problem&) {
-    throw problem;
+    throw Problem{kProblem};
   }
-  if (value != 1 && value != 2 && value != 5 && value != 10) throw problem;
+  if (value != 1 && value != 2 && value != 5 && value != 10) throw Problem{kProblem};
   return value;
 }
 
