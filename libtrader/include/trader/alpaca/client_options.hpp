@@ -16,7 +16,8 @@ struct ClientOptions {
   std::string base_url = "https://data.alpaca.markets";
   config::Secret api_key;     // sent as APCA-API-KEY-ID
   config::Secret secret_key;  // sent as APCA-API-SECRET-KEY
-  // Resolving plus connecting plus the TLS handshake, each.
+  // Connecting, and the TLS handshake, each. Name resolution keeps the system resolver's own
+  // timeouts (resolv.conf): Asio cannot interrupt getaddrinfo.
   std::chrono::milliseconds connect_timeout{10'000};
   // Sending the request and reading the whole response.
   std::chrono::milliseconds read_timeout{30'000};
