@@ -53,8 +53,20 @@ double sortino_ratio(Decimal initial, const std::vector<DailyEquity>& daily) {
 void MetricsAccumulator::add_trade(const engine::Trade& trade) { trades_.push_back(trade); }
 
 void MetricsAccumulator::add_equity_point(Decimal equity) {
-  if (equity > peak_) peak_ = equity;
-  if (peak_ > Decimal{}) max_drawdown_ = std::max(max_drawdown_, ratio(peak_ - equity, peak_));
+  if (equity > peak_) {
+    peak_ = trough_ = equity;
+    return;
+  }
+  if (peak_ <= Decimal{} || equity >= trough_) return;
+  trough_ = equity;
+  // (peak - trough) / peak > (worst_peak - worst_trough) / worst_peak, exactly.
+  __extension__ using Int128 = __int128;
+  const Int128 lhs = Int128{(peak_ - trough_).units()} * worst_peak_.units();
+  const Int128 rhs = Int128{(worst_peak_ - worst_trough_).units()} * peak_.units();
+  if (worst_peak_.is_zero() || lhs > rhs) {
+    worst_peak_ = peak_;
+    worst_trough_ = trough_;
+  }
 }
 
 void MetricsAccumulator::add_daily_equity(core::Date date, Decimal equity) {
@@ -124,8 +136,8 @@ Metrics MetricsAccumulator::compute() const {
   if (m.losing_trades > 0) m.avg_loss = div_round(gross_loss, m.losing_trades);
   m.sharpe_ratio = sharpe_ratio(initial_, daily_);
   m.sortino_ratio = sortino_ratio(initial_, daily_);
-  m.max_drawdown = max_drawdown_;
-  m.max_drawdown_pct = max_drawdown_ * 100.0;
+  m.max_drawdown = worst_peak_.is_zero() ? 0.0 : ratio(worst_peak_ - worst_trough_, worst_peak_);
+  m.max_drawdown_pct = m.max_drawdown * 100.0;
   if (r_count > 0) m.avg_r_multiple = r_sum / static_cast<double>(r_count);
   if (!daily_.empty() && initial_ > Decimal{} && m.final_equity > Decimal{}) {
     const auto days =

@@ -35,10 +35,10 @@ void CircuitBreaker::record_trade(Decimal pnl) {
     }
   }
   if (paused_) {
-    log::warning("circuit_breaker_tripped",
-                 {{"reason", reason_},
-                  {"daily_pnl", daily_pnl_.to_string()},
-                  {"consecutive_losses", std::to_string(consecutive_losses_)}});
+    log::info("circuit_breaker_tripped",
+              {{"reason", reason_},
+               {"daily_pnl", daily_pnl_.to_string()},
+               {"consecutive_losses", std::to_string(consecutive_losses_)}});
   }
 }
 

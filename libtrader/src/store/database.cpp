@@ -120,8 +120,6 @@ Database Database::open(const DatabaseOptions& options, OpenMode mode) {
       // Only possible before the first table: larger pages suit the bar store's session BLOBs.
       impl->sql << "PRAGMA page_size = 16384";
     }
-    // Reads of bar BLOBs go through the OS page cache directly instead of copies.
-    impl->sql << "PRAGMA mmap_size = 1073741824";
     std::string journal_mode;
     impl->sql << "PRAGMA journal_mode = WAL", soci::into(journal_mode);
     if (journal_mode != "wal") {

@@ -132,6 +132,20 @@ class SqlRunRepository final : public backtest::RunRepository {
   std::int64_t insert(const backtest::StoredRun& run,
                       std::span<const backtest::StoredTrade> trades) override {
     soci::session& sql = db_.session();
+    // A backtest run can be recomputed, so it need not wait for the disk (fsync) at commit:
+    // with WAL, synchronous=NORMAL still never corrupts the file, it may only lose the newest
+    // commits on a power failure. Live trading records keep the default, FULL.
+    struct RelaxedSync {
+      explicit RelaxedSync(soci::session& s) : sql(s) { sql << "PRAGMA synchronous = NORMAL"; }
+      ~RelaxedSync() {
+        try {
+          sql << "PRAGMA synchronous = FULL";
+        } catch (const soci::soci_error&) {
+          // The connection is failing anyway; the next statement will say why.
+        }
+      }
+      soci::session& sql;
+    } relaxed(sql);
     try {
       Transaction tx(db_);
       const std::string symbols = symbols_json(run.symbols);

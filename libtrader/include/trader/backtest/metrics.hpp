@@ -68,8 +68,13 @@ class MetricsAccumulator {
   Decimal initial_;
   std::vector<engine::Trade> trades_;
   std::vector<DailyEquity> daily_;
+  // Drawdown, online and exact: the deepest (peak, trough) pair seen, compared by cross
+  // multiplication, converted to a double once (a Decimal ratio per candle would cost more
+  // than the engine's whole per-bar work).
   Decimal peak_;  // starts at 0, not at the initial capital (the reference's rule)
-  double max_drawdown_ = 0.0;
+  Decimal trough_;
+  Decimal worst_peak_;
+  Decimal worst_trough_;
 };
 
 // The pieces, for direct use and tests.

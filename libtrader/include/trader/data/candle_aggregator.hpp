@@ -43,6 +43,14 @@ class CandleAggregator {
     last_accepted_ = bar.ts;
     // 4. One-minute candles are the bars themselves.
     if (interval_ == 1) return bar;
+    // The common case first: a bar inside the window in progress (no division needed).
+    if (count_ > 0 && bar.ts >= window_start_ && bar.ts < window_end_) {
+      add(bar);
+      if (count_ < interval_) return std::nullopt;
+      const Bar candle = build();
+      count_ = 0;
+      return candle;
+    }
     // 5. Windows of N minutes from the session open (whole minutes; seconds are truncated).
     const auto since_open = std::chrono::floor<std::chrono::minutes>(bar.ts - session_open_);
     const Timestamp window = session_open_ + since_open / interval_ * interval_;
@@ -77,9 +85,10 @@ class CandleAggregator {
  private:
   // The session bounds are cached per date: looking them up is the costly part of a bar.
   bool in_session(Timestamp ts) {
-    const auto day = std::chrono::floor<std::chrono::days>(ts);
-    if (day != cached_day_) {
-      cached_day_ = day;
+    if (ts < day_start_ || ts >= day_end_) {
+      const auto day = std::chrono::floor<std::chrono::days>(ts);
+      day_start_ = Timestamp{day};
+      day_end_ = day_start_ + std::chrono::days{1};
       const auto session = calendar::find_session(core::Date{day});
       has_session_ = session.has_value();
       if (session) {
@@ -92,6 +101,7 @@ class CandleAggregator {
 
   void start(const Bar& bar, Timestamp window) {
     window_start_ = window;
+    window_end_ = window + std::chrono::minutes{interval_};
     candle_ = bar;
     count_ = 1;
   }
@@ -115,9 +125,11 @@ class CandleAggregator {
   int interval_;
   std::optional<Timestamp> last_accepted_;
   Timestamp window_start_{};
+  Timestamp window_end_{};
   Bar candle_{};  // open of the first bar, running high/low/close/volume
   int count_ = 0;
-  std::chrono::sys_days cached_day_{std::chrono::days{-1'000'000}};
+  Timestamp day_start_{std::chrono::days{1}};  // empty range: the first bar looks the day up
+  Timestamp day_end_{};
   bool has_session_ = false;
   Timestamp session_open_{};
   Timestamp session_close_{};

@@ -1,0 +1,257 @@
+// trader-bench: throughput and memory of the hot paths, on generated data. Prints one JSON
+// object per line: {"name", the figures (rows_per_s or bars_per_s), "peak_rss_mb", the goal}.
+//   trader-bench [NAME...]     run the named benchmarks (all by default); --list names them
+// Peak RSS is the process's high-water mark, reset before each benchmark (Linux clear_refs),
+// so each figure belongs to its own benchmark.
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <trader/backtest/market_data.hpp>
+#include <trader/backtest/runner.hpp>
+#include <trader/broker/sim_broker.hpp>
+#include <trader/data/synthetic.hpp>
+#include <trader/engine/engine.hpp>
+#include <trader/store/bar_store.hpp>
+#include <trader/strategy/registry.hpp>
+#include <trader/strategy/velez.hpp>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+long status_kb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::string(field).size()));
+  }
+  return 0;
+}
+
+void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+double peak_rss_mb() { return static_cast<double>(status_kb("VmHWM:")) / 1024.0; }
+
+// A scratch directory for one run of trader-bench, removed at exit.
+struct Scratch {
+  Scratch() {
+    dir = fs::temp_directory_path() / fmt::format("trader-bench-{}", std::random_device{}());
+    fs::create_directories(dir);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  fs::path dir;
+};
+
+trader::store::Database open_db(const fs::path& path) {
+  trader::store::DatabaseOptions options;
+  options.path = path;
+  return trader::store::Database::open(options);
+}
+
+std::vector<std::string> symbols(int count) {
+  std::vector<std::string> out;
+  for (int i = 0; i < count; ++i) {
+    // AAA, AAB, ... : valid tickers, sorted as generated.
+    out.push_back(fmt::format("{}{}{}", static_cast<char>('A' + i / 676),
+                              static_cast<char>('A' + (i / 26) % 26),
+                              static_cast<char>('A' + i % 26)));
+  }
+  return out;
+}
+
+const trader::core::Date kFirst = std::chrono::year{2025} / 1 / 1;
+const trader::core::Date kLast = std::chrono::year{2025} / 12 / 31;
+
+// A store with `count` symbols x 2025 of synthetic minute bars (built once per size).
+fs::path store_with(Scratch& scratch, int count) {
+  const fs::path path = scratch.dir / fmt::format("bars-{}.db", count);
+  if (fs::exists(path)) return path;
+  auto db = open_db(path);
+  trader::store::BarStore store(db);
+  static_cast<void>(trader::backtest::write_synthetic(store, symbols(count), kFirst, kLast, 7));
+  return path;
+}
+
+void report(const std::string& name, const std::string& unit, double count, double seconds,
+            double goal, const std::string& extra = {}) {
+  fmt::print(
+      "{{\"name\": \"{}\", \"{}\": {}, \"seconds\": {:.3f}, \"{}_per_s\": {:.0f}, "
+      "\"peak_rss_mb\": {:.1f}, \"goal_{}_per_s\": {:.0f}{}}}\n",
+      name, unit, static_cast<long long>(count), seconds, unit, count / seconds, peak_rss_mb(),
+      unit, goal, extra);
+  std::fflush(stdout);
+}
+
+void csv_import(Scratch& scratch) {
+  // 2,000,000 rows of one symbol, ISO timestamps, as a data vendor would ship them.
+  const fs::path file = scratch.dir / "import.csv";
+  {
+    std::ofstream out(file);
+    out << "timestamp,open,high,low,close,volume\n";
+    auto db = open_db(scratch.dir / "source.db");
+    trader::store::BarStore store(db);
+    trader::data::SymbolTable table;
+    trader::data::SyntheticSpec spec;
+    spec.seed = 3;
+    spec.symbol = "AAPL";
+    spec.first = std::chrono::year{2000} / 1 / 1;
+    spec.last = std::chrono::year{2020} / 12 / 31;
+    trader::data::SyntheticBarGenerator generator(spec, table);
+    std::vector<trader::data::Bar> buffer(8192);
+    std::size_t rows = 0;
+    for (std::size_t n; rows < 2'000'000 && (n = generator.read(buffer)) > 0;) {
+      for (std::size_t i = 0; i < n && rows < 2'000'000; ++i, ++rows) {
+        const auto& b = buffer[i];
+        out << trader::core::format_timestamp(b.ts) << ',' << b.open.to_string() << ','
+            << b.high.to_string() << ',' << b.low.to_string() << ',' << b.close.to_string() << ','
+            << b.volume << '\n';
+      }
+    }
+  }
+  auto db = open_db(scratch.dir / "import.db");
+  trader::store::BarStore store(db);
+  reset_peak_rss();
+  trader::data::CsvReadOptions options;
+  options.symbol = "AAPL";
+  const auto start = Clock::now();
+  const auto imported = trader::backtest::import_csv(store, file, options);
+  const double elapsed = seconds_since(start);
+  report("csv_import", "rows", static_cast<double>(imported.rows_read), elapsed, 1'000'000,
+         fmt::format(", \"sessions\": {}", imported.written.sessions_written));
+}
+
+void store_read(Scratch& scratch, int count, const std::string& name,
+                trader::core::Date last = kLast) {
+  const fs::path path = store_with(scratch, count);
+  auto db = open_db(path);
+  trader::store::BarStore store(db);
+  const auto table = trader::data::SymbolTable::sorted(symbols(count));
+  reset_peak_rss();
+  const auto start = Clock::now();
+  auto source = store.read(table, kFirst, last);
+  std::vector<trader::data::Bar> buffer(8192);
+  std::int64_t bars = 0;
+  std::int64_t checksum = 0;
+  for (std::size_t n; (n = source->read(buffer)) > 0;) {
+    bars += static_cast<std::int64_t>(n);
+    checksum += buffer[n - 1].volume;
+  }
+  const double elapsed = seconds_since(start);
+  report(name, "bars", static_cast<double>(bars), elapsed, 20'000'000,
+         fmt::format(", \"symbols\": {}, \"checksum\": {}", count, checksum));
+}
+
+void engine_velez() {
+  // Engine only: Velez on 10 symbols x 2025 of synthetic bars already in memory, SimBroker.
+  std::vector<trader::data::Bar> bars;
+  const auto names = symbols(10);
+  auto table = trader::data::SymbolTable::sorted(names);
+  for (const auto& name : names) {
+    trader::data::SyntheticSpec spec;
+    spec.seed = 11;
+    spec.symbol = name;
+    spec.first = kFirst;
+    spec.last = kLast;
+    trader::data::SyntheticBarGenerator generator(spec, table);
+    std::vector<trader::data::Bar> buffer(8192);
+    for (std::size_t n; (n = generator.read(buffer)) > 0;) {
+      bars.insert(bars.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+  }
+  std::stable_sort(bars.begin(), bars.end(), trader::data::earlier);
+  trader::config::Settings settings;
+  reset_peak_rss();
+  double best = 1e30;
+  for (int round = 0; round < 3; ++round) {  // the best of three: less noise from the neighbours
+    trader::broker::SimBroker broker(trader::broker::SimulationSettings::from(settings.backtest));
+    trader::engine::Engine engine(
+        table, [&] { return std::make_unique<trader::strategy::Velez>(settings.velez); }, broker,
+        trader::engine::EngineOptions{settings.risk});
+    const auto start = Clock::now();
+    for (const auto& bar : bars) engine.on_bar(bar);
+    engine.finish();
+    best = std::min(best, seconds_since(start));
+  }
+  report("engine_velez", "bars", static_cast<double>(bars.size()), best, 30'000'000,
+         ", \"symbols\": 10");
+}
+
+void backtest_end_to_end(Scratch& scratch, int count, const std::string& name) {
+  // store -> engine -> metrics -> stored run, as trader-backtest does it.
+  const fs::path path = store_with(scratch, count);
+  auto db = open_db(path);
+  const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+  trader::backtest::BacktestRunner runner(db, registry, trader::config::Sources{});
+  trader::backtest::BacktestRequest request;
+  request.symbols = symbols(count);
+  request.start_date = kFirst;
+  request.end_date = kLast;
+  request.data = trader::backtest::DataMode::store;
+  reset_peak_rss();
+  double elapsed = 1e30;
+  trader::backtest::BacktestResult result;
+  std::int64_t run_id = 0;
+  for (int round = 0; round < 2; ++round) {  // the second round runs with warm caches
+    const auto start = Clock::now();
+    result = runner.run(request);
+    run_id = runner.save(result);
+    elapsed = std::min(elapsed, seconds_since(start));
+  }
+  report(name, "bars", static_cast<double>(result.bars), elapsed, 10'000'000,
+         fmt::format(", \"symbols\": {}, \"trades\": {}, \"run_id\": {}, \"goal_peak_rss_mb\": {}",
+                     count, result.metrics.total_trades, run_id, count >= 100 ? 200 : 0));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  Scratch scratch;
+  const std::vector<std::pair<std::string, std::function<void()>>> benchmarks{
+      {"csv_import", [&] { csv_import(scratch); }},
+      {"store_read_1x1y", [&] { store_read(scratch, 1, "store_read_1x1y"); }},
+      {"store_read_100x1y", [&] { store_read(scratch, 100, "store_read_100x1y"); }},
+      // The same store read for one month: peak memory must not depend on the range.
+      {"store_read_100x1m",
+       [&] { store_read(scratch, 100, "store_read_100x1m", std::chrono::year{2025} / 1 / 31); }},
+      {"engine_velez", [] { engine_velez(); }},
+      {"backtest_1x1y", [&] { backtest_end_to_end(scratch, 1, "backtest_1x1y"); }},
+      {"backtest_100x1y", [&] { backtest_end_to_end(scratch, 100, "backtest_100x1y"); }},
+  };
+  std::vector<std::string> wanted(argv + 1, argv + argc);
+  if (!wanted.empty() && (wanted[0] == "--list" || wanted[0] == "--help" || wanted[0] == "-h")) {
+    fmt::print("usage: trader-bench [NAME...]\nbenchmarks:\n");
+    for (const auto& [name, fn] : benchmarks) fmt::print("  {}\n", name);
+    return 0;
+  }
+  for (const auto& w : wanted) {
+    if (std::none_of(benchmarks.begin(), benchmarks.end(),
+                     [&](const auto& b) { return b.first == w; })) {
+      fmt::print(stderr, "trader-bench: unknown benchmark '{}' (see --list)\n", w);
+      return 2;
+    }
+  }
+  for (const auto& [name, fn] : benchmarks) {
+    if (wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end()) fn();
+  }
+  return 0;
+} catch (const std::exception& e) {
+  fmt::print(stderr, "trader-bench: {}\n", e.what());
+  return 1;
+}
