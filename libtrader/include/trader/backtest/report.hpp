@@ -4,6 +4,7 @@
 // entries, exits and stops marked, and the trade table. The runner collects the series (already
 // thinned to a few thousand points); this module only draws them.
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -48,14 +49,14 @@ struct ReportTrade {
 struct ReportData {
   std::string strategy;
   std::vector<std::string> symbols;
-  core::Date start_date;
-  core::Date end_date;
+  core::Date start_date{};  // {}: year_month_day's default constructor leaves it unset
+  core::Date end_date{};
   Decimal initial_capital;
-  bool synthetic = false;       // "SYNTHETIC DATA" across the top when true
-  std::string data_source;      // store | synthetic:seed=N | ...
-  std::string parameters;       // "sma_fast=20, sma_slow=200, ..."
+  bool synthetic = false;   // "SYNTHETIC DATA" across the top when true
+  std::string data_source;  // store | synthetic:seed=N | ...
+  std::string parameters;   // "sma_fast=20, sma_slow=200, ..."
   std::string program_version;
-  std::int64_t run_id = 0;      // 0 when not stored
+  std::int64_t run_id = 0;  // 0 when not stored
   Metrics metrics;
   std::vector<ReportTrade> trades;
   std::vector<EquitySample> equity;
