@@ -47,7 +47,7 @@ struct Metrics {
 };
 
 struct DailyEquity {
-  core::Date date;
+  core::Date date{};  // year_month_day's default constructor leaves it unset
   Decimal equity;
 };
 
