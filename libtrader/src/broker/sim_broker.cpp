@@ -48,7 +48,7 @@ std::string validate(const orders::OrderRequest& r) {
 }  // namespace
 
 SimBroker::SimBroker(SimulationSettings settings)
-    : settings_(std::move(settings)), cash_(settings_.initial_cash) {}
+    : settings_(settings), cash_(settings_.initial_cash) {}
 
 SimBroker::Book& SimBroker::book(data::SymbolId symbol) {
   const auto index = data::index_of(symbol);

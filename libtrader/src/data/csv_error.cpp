@@ -34,7 +34,7 @@ DataError::DataError(std::string file, std::vector<CsvRowError> errors, std::siz
   if (errors_.size() > kKeptErrors) errors_.resize(kKeptErrors);
 }
 
-DataError::DataError(std::string file, std::size_t line, std::string message)
+DataError::DataError(const std::string& file, std::size_t line, std::string message)
     : DataError(file, {CsvRowError{file, line, std::move(message)}}, 1) {}
 
 }  // namespace trader::data

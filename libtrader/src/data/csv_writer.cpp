@@ -219,9 +219,12 @@ CsvBarWriter& CsvBarWriter::operator=(CsvBarWriter&&) noexcept = default;
 CsvBarWriter::~CsvBarWriter() {
   // Best effort only: a destructor cannot report a failure, finish() does.
   if (!impl_ || impl_->finished) return;
-  if (!impl_->started) impl_->start(false, false);
-  impl_->out->write(impl_->buffer.get(), static_cast<std::streamsize>(impl_->used));
-  impl_->out->flush();
+  try {
+    if (!impl_->started) impl_->start(false, false);
+    impl_->out->write(impl_->buffer.get(), static_cast<std::streamsize>(impl_->used));
+    impl_->out->flush();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): nothing can be reported from a destructor
+  }
 }
 
 void CsvBarWriter::write(std::span<const BarRecord> records) {

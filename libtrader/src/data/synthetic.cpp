@@ -99,7 +99,10 @@ inline double next_normal(SyntheticRandom& random) noexcept {
 }
 
 // Round half up; x >= 0.
-inline std::int64_t rounded(double x) noexcept { return static_cast<std::int64_t>(x + 0.5); }
+// (x + 0.5 truncated, not llround: the generator's output is pinned by its reproducibility tests.)
+inline std::int64_t rounded(double x) noexcept {
+  return static_cast<std::int64_t>(x + 0.5);  // NOLINT(bugprone-incorrect-roundings)
+}
 
 constexpr std::int64_t kUnitsPerCent = core::Decimal::kScale / 100;
 constexpr std::int64_t kFloorCents = 100;  // $1.00: the $0.01 tick holds from there up (F3)
@@ -189,7 +192,9 @@ SyntheticBarGenerator::SyntheticBarGenerator(SyntheticSpec spec, SymbolTable& sy
   for (std::uint64_t& word : random_.words) word = splitmix64(mix);
 
   next_day_ = std::chrono::sys_days{spec_.first};
-  start_dollars_ = static_cast<double>(spec_.start_price.units() / kUnitsPerCent) / 100.0;
+  // Whole cents (the start price is on the tick), then dollars.
+  start_dollars_ = static_cast<double>(spec_.start_price.units() / kUnitsPerCent) /
+                   100.0;  // NOLINT(bugprone-integer-division)
   price_ = start_dollars_;
 }
 

@@ -8,7 +8,6 @@ namespace trader::engine {
 
 using orders::Order;
 using orders::OrderEvent;
-using orders::OrderEventType;
 using orders::OrderRole;
 using orders::OrderType;
 using orders::Side;

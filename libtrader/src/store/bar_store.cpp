@@ -56,7 +56,7 @@ inline Timestamp time_of(const data::BarRecord& r) { return r.bar.ts; }
 template <class T>
 void merge_session(const std::vector<T>& in, std::vector<T>& out,
                    std::vector<std::uint32_t>& counts, Timestamp day_start) {
-  constexpr std::size_t kMinutesPerDay = 24 * 60;
+  constexpr std::size_t kMinutesPerDay = std::size_t{24} * 60;
   counts.assign(kMinutesPerDay + 1, 0);
   bool aligned = true;
   for (const T& item : in) {
@@ -124,7 +124,7 @@ class SessionMerger {
  private:
   struct Cursor {
     Statement stmt;
-    data::SymbolId id;
+    data::SymbolId id{};
     std::string symbol;
     bool has_row = false;
   };

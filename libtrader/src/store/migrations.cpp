@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <ranges>
 
 #include <trader/core/timestamp.hpp>
 #include <trader/log/log.hpp>
@@ -115,24 +116,24 @@ std::vector<Migration> downgrade(Database& db, int target, std::span<const Migra
   }
   // Check every step first, so a refusal changes nothing.
   std::vector<const Migration*> steps;
-  for (auto it = migrations.rbegin(); it != migrations.rend(); ++it) {
-    if (it->version > current || it->version <= target) continue;
-    if (it->down_sql.empty()) {
+  for (const Migration& step : std::views::reverse(migrations)) {
+    if (step.version > current || step.version <= target) continue;
+    if (step.down_sql.empty()) {
       throw StoreError(fmt::format(
           "migration {} ({}) cannot be reversed; restore a backup from data/backups instead",
-          it->version, it->name));
+          step.version, step.name));
     }
-    for (const std::string& table : it->guarded_tables) {
+    for (const std::string& table : step.guarded_tables) {
       long long rows = 0;
       db.session() << "SELECT count(*) FROM " + table, soci::into(rows);
       if (rows > 0) {
         throw StoreError(fmt::format(
             "migration {} ({}) cannot be reversed: table {} holds {} row{} that would be lost "
             "(nothing was changed)",
-            it->version, it->name, table, rows, rows == 1 ? "" : "s"));
+            step.version, step.name, table, rows, rows == 1 ? "" : "s"));
       }
     }
-    steps.push_back(&*it);
+    steps.push_back(&step);
   }
   std::vector<Migration> reversed;
   for (const Migration* m : steps) {

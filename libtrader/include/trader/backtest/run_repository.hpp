@@ -36,8 +36,8 @@ struct StoredRun {
   std::int64_t id = 0;
   std::string strategy;
   std::vector<std::string> symbols;
-  core::Date start_date;
-  core::Date end_date;
+  core::Date start_date{};
+  core::Date end_date{};
   Decimal initial_capital;
   std::string params_json;  // the reference's params object
   Decimal total_return;

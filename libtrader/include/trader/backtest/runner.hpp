@@ -39,8 +39,8 @@ class BacktestError : public Error {
 struct BacktestRequest {
   std::string strategy = "velez";
   std::vector<std::string> symbols;
-  core::Date start_date;
-  core::Date end_date;
+  core::Date start_date{};
+  core::Date end_date{};
   // Strategy parameters and execution settings as --param NAME=VALUE pairs and ALGO_* overrides.
   std::vector<std::pair<std::string, std::string>> parameters;
   config::Variables settings_overrides;  // e.g. ALGO_BACKTEST__INITIAL_CAPITAL from --capital
@@ -52,8 +52,8 @@ struct BacktestRequest {
 struct BacktestResult {
   std::string strategy;
   std::vector<std::string> symbols;
-  core::Date start_date;
-  core::Date end_date;
+  core::Date start_date{};
+  core::Date end_date{};
   Decimal initial_capital;
   Decimal slippage_per_share;
   int candle_interval_minutes = 0;

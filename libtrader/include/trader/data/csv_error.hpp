@@ -32,7 +32,7 @@ class DataError : public Error {
   // `errors` holds the first errors (at most kKeptErrors are kept), `error_count` all of them.
   DataError(std::string file, std::vector<CsvRowError> errors, std::size_t error_count);
   // One problem with the file as a whole (line 0) or at one line.
-  DataError(std::string file, std::size_t line, std::string message);
+  DataError(const std::string& file, std::size_t line, std::string message);
 
   [[nodiscard]] const std::string& file() const noexcept { return file_; }
   [[nodiscard]] const std::vector<CsvRowError>& errors() const noexcept { return errors_; }

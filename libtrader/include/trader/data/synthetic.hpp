@@ -54,8 +54,8 @@ class SyntheticSpecError : public Error {
 struct SyntheticSpec {
   std::uint64_t seed = 0;
   std::string symbol;  // a valid ticker; mixed into the seed, so symbols differ
-  core::Date first;    // first and last calendar day, both included; need not be sessions
-  core::Date last;
+  core::Date first{};  // first and last calendar day, both included; need not be sessions
+  core::Date last{};
   Decimal start_price = Decimal::from_units(100 * Decimal::kScale);  // on the $0.01 tick, >= 1
   // Standard deviation of a regular session's open-to-close return.
   double daily_volatility = 0.02;

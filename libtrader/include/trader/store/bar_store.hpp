@@ -27,7 +27,7 @@ using core::Timestamp;
 // One stored session of one symbol.
 struct StoredSession {
   std::string symbol;
-  Date date;
+  Date date{};
   std::string source;
   std::int64_t bars = 0;
   std::int64_t expected_bars = 0;  // minutes in the session (390, or 210 on an early close)

@@ -1,0 +1,451 @@
+// trader-backtest: run a strategy over stored (or synthetic) minute bars, print the reference's
+// report, store the run (F5), and list, show or repeat stored runs.
+#include <fmt/core.h>
+
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+
+#include <trader/backtest/report.hpp>
+#include <trader/backtest/runner.hpp>
+#include <trader/config/load.hpp>
+#include <trader/core/json_text.hpp>
+#include <trader/data/symbol_table.hpp>
+#include <trader/log/log.hpp>
+#include <trader/store/repositories.hpp>
+
+#include "common/cli.hpp"
+
+namespace {
+
+namespace po = boost::program_options;
+namespace bt = trader::backtest;
+using trader::core::Decimal;
+
+constexpr const char* kUsage =
+    "Usage:\n"
+    "  trader-backtest --symbols A,B --start-date D --end-date D [options]\n"
+    "  trader-backtest --list-strategies | --list | --show RUN_ID | --rerun RUN_ID\n\n"
+    "Runs a strategy over 1-minute bars from the local store (see trader-data), prints the\n"
+    "results and stores the run with everything needed to repeat it. Dates are YYYY-MM-DD.\n\n"
+    "Options";
+
+struct Arguments {
+  std::string strategy = "velez";
+  std::vector<std::string> symbols;
+  std::optional<trader::core::Date> start, end;
+  std::vector<std::pair<std::string, std::string>> params;
+  trader::config::Variables overrides;
+  bt::DataMode data = bt::DataMode::automatic;
+  std::uint64_t seed = 1;
+  bool json = false;
+  std::optional<std::string> trades_csv, report, db;
+  bool list_strategies = false, list = false;
+  std::optional<std::int64_t> show, rerun;
+  int limit = 20;
+};
+
+trader::core::Date date_option(const po::variables_map& vm, const char* name) {
+  try {
+    return trader::core::parse_date(vm[name].as<std::string>());
+  } catch (const trader::ParseError& e) {
+    throw po::error(std::string("--") + name + ": " + e.what());
+  }
+}
+
+Arguments parse_arguments(int argc, char** argv) {
+  po::options_description options(kUsage);
+  options.add_options()("help,h", "show this help")(
+      "strategy", po::value<std::string>()->default_value("velez"), "strategy name")(
+      "symbols", po::value<std::string>(), "comma-separated symbols, e.g. AAPL,MSFT,BRK.B")(
+      "start-date", po::value<std::string>(), "first day")("end-date", po::value<std::string>(),
+                                                           "last day (after the first)")(
+      "capital", po::value<std::string>(), "initial capital (default 25000)")(
+      "slippage", po::value<std::string>(), "slippage per share (default 0.01)")(
+      "param", po::value<std::vector<std::string>>()->composing(),
+      "strategy parameter NAME=VALUE (repeatable; see --list-strategies)")(
+      "commission-per-share", po::value<std::string>(), "F10 commission per share")(
+      "commission-per-order", po::value<std::string>(), "F10 commission per order")(
+      "commission-min", po::value<std::string>(), "F10 minimum commission per order")(
+      "sec-fee-rate", po::value<std::string>(), "F10 SEC fee rate on sells (e.g. 0.0000278)")(
+      "finra-taf-per-share", po::value<std::string>(), "F10 FINRA TAF per share sold")(
+      "finra-taf-max", po::value<std::string>(), "F10 FINRA TAF cap per sell")(
+      "pessimistic-fills", "F11: take the stop on the entry bar when its low reaches it")(
+      "data", po::value<std::string>()->default_value("auto"),
+      "auto (store, fetch what is missing when keys are set) | store | alpaca | synthetic")(
+      "seed", po::value<std::uint64_t>(), "synthetic data seed (default 1)")(
+      "json", "machine output: trades and metrics")("trades-csv", po::value<std::string>(),
+                                                    "write the trades to this CSV file")(
+      "report", po::value<std::string>(), "write a self-contained HTML report to this file")(
+      "db", po::value<std::string>(), "database file (overrides ALGO_DB_PATH)")(
+      "list-strategies", "list the strategies with their parameters")("list", "list stored runs")(
+      "limit", po::value<int>(), "--list: how many (default 20)")("show", po::value<std::int64_t>(),
+                                                                  "show a stored run")(
+      "rerun", po::value<std::int64_t>(), "repeat a stored run and compare the results");
+  po::variables_map vm;
+  po::store(po::parse_command_line(argc, argv, options), vm);
+  if (vm.count("help") || argc == 1) {
+    std::cout << options << "\n";
+    std::exit(argc == 1 ? 2 : 0);
+  }
+  Arguments a;
+  a.list_strategies = vm.count("list-strategies") > 0;
+  a.list = vm.count("list") > 0;
+  if (vm.count("limit")) a.limit = vm["limit"].as<int>();
+  if (vm.count("show")) a.show = vm["show"].as<std::int64_t>();
+  if (vm.count("rerun")) a.rerun = vm["rerun"].as<std::int64_t>();
+  if (vm.count("db")) a.db = vm["db"].as<std::string>();
+  a.json = vm.count("json") > 0;
+  if (vm.count("trades-csv")) a.trades_csv = vm["trades-csv"].as<std::string>();
+  if (vm.count("report")) a.report = vm["report"].as<std::string>();
+  if (a.list_strategies || a.list || a.show || a.rerun) return a;
+
+  a.strategy = vm["strategy"].as<std::string>();
+  if (!vm.count("symbols")) throw po::error("--symbols is required (e.g. --symbols AAPL)");
+  try {
+    a.symbols = trader::tools::parse_symbols(vm["symbols"].as<std::string>());
+  } catch (const trader::ParseError& e) {
+    throw po::error(std::string("--symbols: ") + e.what());
+  }
+  if (a.symbols.empty()) throw po::error("--symbols: at least one symbol required");
+  if (!vm.count("start-date") || !vm.count("end-date")) {
+    throw po::error("--start-date and --end-date are required");
+  }
+  a.start = date_option(vm, "start-date");
+  a.end = date_option(vm, "end-date");
+  if (!(*a.start < *a.end)) {
+    throw po::error("--end-date " + trader::core::format_date(*a.end) +
+                    " must be after --start-date " + trader::core::format_date(*a.start));
+  }
+  try {
+    a.data = bt::parse_data_mode(vm["data"].as<std::string>());
+  } catch (const trader::ParseError& e) {
+    throw po::error(std::string("--data: ") + e.what());
+  }
+  if (vm.count("seed")) a.seed = vm["seed"].as<std::uint64_t>();
+  if (vm.count("param")) {
+    for (const auto& p : vm["param"].as<std::vector<std::string>>()) {
+      const auto equals = p.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        throw po::error("--param " + p + ": expected NAME=VALUE");
+      }
+      a.params.emplace_back(p.substr(0, equals), p.substr(equals + 1));
+    }
+  }
+  const std::pair<const char*, const char*> mapped[] = {
+      {"capital", "ALGO_BACKTEST__INITIAL_CAPITAL"},
+      {"slippage", "ALGO_BACKTEST__SLIPPAGE_PER_SHARE"},
+      {"commission-per-share", "ALGO_BACKTEST__COMMISSION_PER_SHARE"},
+      {"commission-per-order", "ALGO_BACKTEST__COMMISSION_PER_ORDER"},
+      {"commission-min", "ALGO_BACKTEST__COMMISSION_MIN"},
+      {"sec-fee-rate", "ALGO_BACKTEST__SEC_FEE_RATE"},
+      {"finra-taf-per-share", "ALGO_BACKTEST__FINRA_TAF_PER_SHARE"},
+      {"finra-taf-max", "ALGO_BACKTEST__FINRA_TAF_MAX"}};
+  for (const auto& [option, variable] : mapped) {
+    if (vm.count(option)) a.overrides.emplace_back(variable, vm[option].as<std::string>());
+  }
+  if (vm.count("pessimistic-fills")) {
+    a.overrides.emplace_back("ALGO_BACKTEST__PESSIMISTIC_FILLS", "true");
+  }
+  return a;
+}
+
+// The option a configuration variable came from, for messages.
+std::string option_for(const std::string& variable) {
+  static const std::pair<const char*, const char*> kNames[] = {
+      {"ALGO_BACKTEST__INITIAL_CAPITAL", "--capital"},
+      {"ALGO_BACKTEST__SLIPPAGE_PER_SHARE", "--slippage"},
+      {"ALGO_BACKTEST__COMMISSION_PER_SHARE", "--commission-per-share"},
+      {"ALGO_BACKTEST__COMMISSION_PER_ORDER", "--commission-per-order"},
+      {"ALGO_BACKTEST__COMMISSION_MIN", "--commission-min"},
+      {"ALGO_BACKTEST__SEC_FEE_RATE", "--sec-fee-rate"},
+      {"ALGO_BACKTEST__FINRA_TAF_PER_SHARE", "--finra-taf-per-share"},
+      {"ALGO_BACKTEST__FINRA_TAF_MAX", "--finra-taf-max"}};
+  for (const auto& [v, o] : kNames) {
+    if (variable == v) return o;
+  }
+  return variable;
+}
+
+// $1,234.50 with half-even rounding; a negative amount keeps the reference's "$-1,234.50".
+std::string dollars(Decimal amount) {
+  std::string fixed = amount.to_string_fixed(2);
+  const bool negative = !fixed.empty() && fixed[0] == '-';
+  if (negative) fixed.erase(0, 1);
+  const auto point = fixed.find('.');
+  std::string whole = fixed.substr(0, point);
+  std::string grouped;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
+    grouped += whole[i];
+  }
+  return std::string("$") + (negative ? "-" : "") + grouped + fixed.substr(point);
+}
+
+void print_text(const bt::BacktestResult& r, std::int64_t run_id) {
+  const bt::Metrics& m = r.metrics;
+  const char* banner = "*** SYNTHETIC DATA: generated bars, not market prices ***";
+  if (r.synthetic) fmt::print("{}\n", banner);
+  fmt::print("\nBacktest Results: {}\n", r.strategy);
+  fmt::print("Period: {} to {}\n", trader::core::format_date(r.start_date),
+             trader::core::format_date(r.end_date));
+  std::string symbols;
+  for (const auto& s : r.symbols) symbols += (symbols.empty() ? "" : ", ") + s;
+  fmt::print("Symbols: {}\n", symbols);
+  fmt::print("Initial Capital: {}\n", dollars(r.initial_capital));
+  const auto line = [](const char* label, const std::string& value) {
+    fmt::print("  {:<17}{}\n", label, value);
+  };
+  fmt::print("\nPerformance:\n");
+  line("Total Return:",
+       fmt::format("{} ({}%)", dollars(m.total_return), m.total_return_pct.to_string_fixed(2)));
+  line("Final Equity:", dollars(m.final_equity));
+  line("Sharpe Ratio:", fmt::format("{:.2f}", m.sharpe_ratio));
+  line("Max Drawdown:", fmt::format("-{:.2f}%", m.max_drawdown_pct));
+  line("Profit Factor:", fmt::format("{:.2f}", m.profit_factor));
+  fmt::print("\nTrades:\n");
+  line("Total:", std::to_string(m.total_trades));
+  if (m.total_trades > 0) {
+    const double n = static_cast<double>(m.total_trades);
+    line("Winners:", fmt::format("{} ({:.1f}%)", m.winning_trades, m.win_rate * 100.0));
+    // F8: break-even trades are neither winners nor losers, in the percentage too.
+    line("Losers:", fmt::format("{} ({:.1f}%)", m.losing_trades,
+                                static_cast<double>(m.losing_trades) / n * 100.0));
+    line("Avg Win:", dollars(m.avg_win));
+    line("Avg Loss:", "-" + dollars(abs(m.avg_loss)));
+    line("Largest Win:", dollars(m.largest_win));
+    line("Largest Loss:", "-" + dollars(abs(m.largest_loss)));
+    line("Avg Duration:", fmt::format("{} min", m.avg_trade_duration / 60));
+  }
+  fmt::print("\nMore:\n");
+  line("CAGR:", fmt::format("{:.2f}%", m.cagr * 100.0));
+  line("Sortino Ratio:", fmt::format("{:.2f}", m.sortino_ratio));
+  line("Exposure:", fmt::format("{:.1f}%", m.exposure_pct));
+  line("Avg R Multiple:", fmt::format("{:.2f}", m.avg_r_multiple));
+  line("Max Losing Run:", std::to_string(m.max_consecutive_losses));
+  line("Total Costs:", dollars(m.total_costs));
+  line("Exits:", fmt::format("stop_loss {}, strategy_exit {}, session_close {}", m.exits_stop_loss,
+                             m.exits_strategy, m.exits_session_close));
+  line("Bars:", fmt::format("{} ({})", trader::tools::with_thousands(r.bars), r.data_source));
+  if (run_id > 0) fmt::print("\nResults saved to database (run_id: {})\n", run_id);
+  if (r.synthetic) fmt::print("{}\n", banner);
+}
+
+void print_json(const bt::BacktestResult& r, std::int64_t run_id) {
+  using trader::core::json_quote;
+  std::string out = fmt::format("{{\"run_id\": {}, \"synthetic\": {}, \"data_source\": {}, ",
+                                run_id, r.synthetic ? "true" : "false", json_quote(r.data_source));
+  out += fmt::format("\"strategy\": {}, \"symbols\": [", json_quote(r.strategy));
+  for (std::size_t i = 0; i < r.symbols.size(); ++i)
+    out += (i ? ", " : "") + json_quote(r.symbols[i]);
+  out += fmt::format(
+      "], \"start_date\": \"{}\", \"end_date\": \"{}\", \"bars\": {}, \"parameters\": {{",
+      trader::core::format_date(r.start_date), trader::core::format_date(r.end_date), r.bars);
+  for (std::size_t i = 0; i < r.parameters.size(); ++i) {
+    out += (i ? ", " : "") + json_quote(r.parameters[i].first) + ": " +
+           json_quote(r.parameters[i].second);
+  }
+  out += "},\n \"trades\": [";
+  const auto table = trader::data::SymbolTable::sorted(r.symbols);
+  for (std::size_t i = 0; i < r.trades.size(); ++i) {
+    out += (i ? ",\n  " : "\n  ") + bt::trade_json(table.name(r.trades[i].symbol), r.trades[i]);
+  }
+  out += "],\n \"metrics\": " + bt::metrics_json(r.metrics) + ",\n \"warnings\": [";
+  for (std::size_t i = 0; i < r.warnings.size(); ++i)
+    out += (i ? ", " : "") + json_quote(r.warnings[i]);
+  fmt::print("{}]}}\n", out);
+}
+
+// Fails now, before the run, when `path` cannot be written (so no run is stored in vain).
+void check_writable(const std::string& path, const char* option) {
+  if (std::filesystem::is_directory(path)) {
+    throw trader::Error(std::string(option) + " " + path + ": is a directory");
+  }
+  const bool existed = std::filesystem::exists(path);
+  std::ofstream probe(path, std::ios::app);
+  if (!probe) {
+    throw trader::Error(std::string(option) + " " + path + ": cannot be written (" +
+                        std::strerror(errno) + ")");
+  }
+  probe.close();
+  if (!existed) std::filesystem::remove(path);
+}
+
+void write_trades_csv(const bt::BacktestResult& r, const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  out << "symbol,side,qty,entry_at,entry_price,exit_at,exit_price,exit_reason,pnl,costs,"
+         "duration_seconds\n";
+  const auto table = trader::data::SymbolTable::sorted(r.symbols);
+  for (const auto& t : r.trades) {
+    out << fmt::format("{},buy,{},{},{},{},{},{},{},{},{}\n", table.name(t.symbol), t.qty,
+                       trader::core::format_timestamp(t.entry_at), t.entry_price.to_string(),
+                       trader::core::format_timestamp(t.exit_at), t.exit_price.to_string(),
+                       trader::engine::to_string(t.exit_reason), t.pnl.to_string(),
+                       t.costs.to_string(), t.duration_seconds);
+  }
+  if (!out) throw trader::Error("--trades-csv " + path + ": write failed");
+}
+
+void list_strategies(const trader::strategy::StrategyRegistry& registry) {
+  for (const auto& info : registry.list()) {
+    fmt::print("{}\n  {}\n  parameters (--param NAME=VALUE):\n", info.name, info.description);
+    for (const auto& p : info.parameters) {
+      fmt::print("    {:<26} default {:<8} {:<14} {}\n", p.name, p.default_value,
+                 p.allowed.empty() ? "" : "[" + p.allowed + "]", p.description);
+    }
+    fmt::print("\n");
+  }
+}
+
+int run(const Arguments& a, const trader::config::Sources& sources) {
+  const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+  if (a.list_strategies) {
+    list_strategies(registry);
+    return 0;
+  }
+  const auto settings = trader::config::load(sources);
+  trader::store::DatabaseOptions options;
+  options.path = a.db.value_or(settings.db_path);
+  options.busy_timeout_ms = settings.db_busy_timeout_ms;
+  auto db = trader::store::Database::open(options);
+  bt::BacktestRunner runner(db, registry, sources);
+
+  if (a.list) {
+    auto runs = trader::store::make_run_repository(db);
+    const auto stored = runs->list(a.limit);
+    if (stored.empty()) fmt::print("no stored runs in {}\n", options.path.string());
+    for (const auto& r : stored) {
+      std::string symbols;
+      for (const auto& s : r.symbols) symbols += (symbols.empty() ? "" : ",") + s;
+      fmt::print("{:>5}  {}  {:<14} {:<16} {} .. {}  {:>4} trades  {:>12}  {}\n", r.id,
+                 trader::core::format_timestamp(r.created_at).substr(0, 19), r.strategy, symbols,
+                 trader::core::format_date(r.start_date), trader::core::format_date(r.end_date),
+                 r.total_trades, dollars(r.total_return), r.data_source);
+    }
+    return 0;
+  }
+  if (a.show) {
+    auto runs = trader::store::make_run_repository(db);
+    const auto r = runs->find(*a.show);
+    if (!r) throw bt::BacktestError("no backtest run " + std::to_string(*a.show));
+    std::string symbols;
+    for (const auto& s : r->symbols) symbols += (symbols.empty() ? "" : ", ") + s;
+    if (r->data_source.find("synthetic") != std::string::npos) {
+      fmt::print("*** SYNTHETIC DATA: generated bars, not market prices ***\n");
+    }
+    fmt::print("Run {}: {} on {} from {} to {}\n", r->id, r->strategy, symbols,
+               trader::core::format_date(r->start_date), trader::core::format_date(r->end_date));
+    fmt::print(
+        "Created:      {}\nProgram:      libtrader {}\nData:         {} ({} bars, fingerprint "
+        "{})\n",
+        trader::core::format_timestamp(r->created_at), r->program_version, r->data_source,
+        r->bar_count, r->bars_fingerprint);
+    fmt::print("Capital:      {}\nReturn:       {}\nTrades:       {}\n",
+               dollars(r->initial_capital), dollars(r->total_return), r->total_trades);
+    fmt::print("Parameters:   {}\nMetrics:      {}\nSettings:     {}\n", r->params_json,
+               r->metrics_json, r->settings_json);
+    const auto trades = runs->trades(r->id);
+    if (!trades.empty()) fmt::print("\nTrades:\n");
+    for (const auto& t : trades) {
+      fmt::print("  {:<6} {:>6}  {} {:>10}  {} {:>10}  {:<13} {:>10}\n", t.symbol, t.qty,
+                 trader::core::format_timestamp(t.entry_at), t.entry_price.to_string(),
+                 trader::core::format_timestamp(t.exit_at), t.exit_price.to_string(), t.exit_reason,
+                 t.pnl.to_string());
+    }
+    return 0;
+  }
+
+  trader::tools::ProgressLine bar("backtest");
+  const bool terminal = trader::tools::stderr_is_terminal();
+  const bt::RunProgress progress = [&](double fraction, std::int64_t bars) {
+    if (!terminal) return;
+    const int filled = static_cast<int>(fraction * 30);
+    fmt::print(stderr, "\r[{}{}] {:3.0f}%  {} bars",
+               std::string(static_cast<std::size_t>(filled), '#'),
+               std::string(static_cast<std::size_t>(30 - filled), ' '), fraction * 100.0,
+               trader::tools::with_thousands(bars));
+  };
+
+  if (a.rerun) {
+    const auto rerun = runner.rerun(*a.rerun, progress);
+    if (terminal) fmt::print(stderr, "\n");
+    print_text(rerun.result, 0);
+    const bool same = rerun.trades_identical && rerun.metrics_identical;
+    fmt::print("\nRerun of run {}: trades {}, metrics {}, bars {}\n", *a.rerun,
+               rerun.trades_identical ? "identical" : "DIFFERENT",
+               rerun.metrics_identical ? "identical" : "DIFFERENT",
+               rerun.bars_identical ? "identical" : "DIFFERENT");
+    for (const auto& d : rerun.differences) fmt::print("  {}\n", d);
+    return same ? 0 : 1;
+  }
+
+  if (a.report) check_writable(*a.report, "--report");
+  if (a.trades_csv) check_writable(*a.trades_csv, "--trades-csv");
+  bt::BacktestRequest request;
+  request.strategy = a.strategy;
+  request.symbols = a.symbols;
+  request.start_date = *a.start;
+  request.end_date = *a.end;
+  request.parameters = a.params;
+  request.settings_overrides = a.overrides;
+  request.data = a.data;
+  request.synthetic_seed = a.seed;
+  request.collect_report = a.report.has_value();
+  bt::BacktestResult result = runner.run(request, progress);
+  if (terminal && result.bars >= (1 << 20)) fmt::print(stderr, "\n");
+  for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
+  const std::int64_t run_id = runner.save(result);
+  if (a.trades_csv) write_trades_csv(result, *a.trades_csv);
+  if (a.report) {
+    result.report.run_id = run_id;
+    std::ofstream out(*a.report, std::ios::binary);
+    bt::write_html_report(result.report, out);
+    out.close();
+    if (!out) throw trader::Error("--report " + *a.report + ": write failed");
+  }
+  if (a.json) {
+    print_json(result, run_id);
+  } else {
+    print_text(result, run_id);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Arguments args = parse_arguments(argc, argv);
+  const auto sources = trader::config::Sources::from_process();
+  // The report is the output: log events (circuit-breaker trips, ...) only when asked for.
+  const auto inspected = trader::config::inspect(sources);
+  auto log_settings = inspected.settings.log;
+  for (const auto& key : inspected.keys) {
+    if (key.variable == "ALGO_LOG_LEVEL" && key.source == trader::config::Source::default_value) {
+      log_settings.level = trader::config::LogLevel::warning;
+    }
+  }
+  trader::log::init(log_settings);
+  try {
+    return run(args, sources);
+  } catch (const trader::config::ConfigErrors& e) {
+    fmt::print(stderr, "trader-backtest: invalid settings:\n");
+    for (const auto& error : e.errors()) {
+      fmt::print(stderr, "  {}={}: {}\n", option_for(error.variable()), error.shown_value(),
+                 error.problem());
+    }
+    return 2;
+  } catch (const trader::strategy::ParameterError& e) {
+    fmt::print(stderr, "trader-backtest: {}\n(see trader-backtest --list-strategies)\n", e.what());
+    return 2;
+  }
+} catch (const po::error& e) {
+  fmt::print(stderr, "trader-backtest: {}\n(see trader-backtest --help)\n", e.what());
+  return 2;
+} catch (const trader::config::ConfigErrors& e) {
+  fmt::print(stderr, "trader-backtest: {}\n", e.what());
+  return 2;
+} catch (const std::exception& e) {
+  const std::string text = e.what();
+  fmt::print(stderr, "trader-backtest: {}\n", text);
+  return text.rfind("Unknown strategy", 0) == 0 ? 2 : 1;
+}
