@@ -193,8 +193,8 @@ SyntheticBarGenerator::SyntheticBarGenerator(SyntheticSpec spec, SymbolTable& sy
 
   next_day_ = std::chrono::sys_days{spec_.first};
   // Whole cents (the start price is on the tick), then dollars.
-  start_dollars_ = static_cast<double>(spec_.start_price.units() / kUnitsPerCent) /
-                   100.0;  // NOLINT(bugprone-integer-division)
+  const std::int64_t start_cents = spec_.start_price.units() / kUnitsPerCent;
+  start_dollars_ = static_cast<double>(start_cents) / 100.0;
   price_ = start_dollars_;
 }
 

@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include <chrono>
-#include <ranges>
 
 #include <trader/core/timestamp.hpp>
 #include <trader/log/log.hpp>
@@ -116,7 +115,9 @@ std::vector<Migration> downgrade(Database& db, int target, std::span<const Migra
   }
   // Check every step first, so a refusal changes nothing.
   std::vector<const Migration*> steps;
-  for (const Migration& step : std::views::reverse(migrations)) {
+  // Newest first, by index: std::views::reverse over a span trips clang-tidy 14's parser.
+  for (std::size_t i = migrations.size(); i-- > 0;) {
+    const Migration& step = migrations[i];
     if (step.version > current || step.version <= target) continue;
     if (step.down_sql.empty()) {
       throw StoreError(fmt::format(

@@ -194,8 +194,8 @@ class SqlRunRepository final : public backtest::RunRepository {
         entry_at = core::format_timestamp(t.entry_at);
         exit_at = core::format_timestamp(t.exit_at);
         pnl = t.pnl.to_string();
-        duration =
-            t.duration_seconds;  // NOLINT(clang-analyzer-deadcode.DeadStores): bound by soci::use
+        // NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores): soci::use reads it at execute
+        duration = t.duration_seconds;
         reason = t.exit_reason;
         costs = t.costs.to_string();
         insert_trade.execute(true);
