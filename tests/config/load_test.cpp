@@ -169,6 +169,14 @@ TEST_SUITE("config/load") {
     CHECK(key(r, "ALGO_DB_PATH").source == Source::default_value);
   }
 
+  TEST_CASE("an environment variable holding its .env value is reported as from .env") {
+    const auto r = inspect(env({{"ALGO_LOG_LEVEL", "ERROR"}, {"ALGO_RISK__MAX_OPEN_POSITIONS", "9"}},
+                               {{"ALGO_LOG_LEVEL", "ERROR"}, {"ALGO_RISK__MAX_OPEN_POSITIONS", "3"}}));
+    CHECK(key(r, "ALGO_LOG_LEVEL").source == Source::dotenv);  // e.g. Compose's env_file
+    CHECK(key(r, "ALGO_RISK__MAX_OPEN_POSITIONS").source == Source::environment);
+    CHECK(r.settings.risk.max_open_positions == 9);
+  }
+
   TEST_CASE("a whole section as a JSON object; the single variable wins") {
     const auto r =
         inspect(env({{"ALGO_RISK", R"({"max_open_positions": 3, "max_position_pct": 0.10})"},

@@ -45,6 +45,21 @@ TEST_SUITE("tools/trader-config") {
     CHECK(text.out.find(".env") != std::string::npos);
   }
 
+  TEST_CASE("TRADER_DOTENV points at a .env elsewhere (the container's read-only project mount)") {
+    TempDir dir;
+    std::filesystem::create_directory(dir / "project");
+    write_file(dir / "project/.env", "ALGO_LOG_LEVEL=WARNING\n");
+    const auto r = config(dir, {{"TRADER_DOTENV", (dir / "project/.env").string()},
+                                {"ALGO_LOG_LEVEL", "WARNING"}},  // as Compose's env_file passes it
+                          {"--json"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find(R"("variable": "ALGO_LOG_LEVEL", "group": "General", "value": "WARNING", "source": ".env")") !=
+          std::string::npos);
+    const auto missing = config(dir, {{"TRADER_DOTENV", (dir / "nowhere/.env").string()}});
+    CHECK(missing.exit_code == 0);
+    CHECK(missing.out.find("(none") != std::string::npos);
+  }
+
   TEST_CASE("F12: a misspelled variable fails and suggests the right name") {
     TempDir dir;
     const auto r = config(dir, {{"ALGO_RISK__MAX_DAILY_LOS_PCT", "0.05"}});

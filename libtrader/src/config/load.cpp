@@ -636,7 +636,12 @@ Sources Sources::from_process(const std::filesystem::path& dir) {
     sources.environment.emplace_back(std::string(text.substr(0, equals)),
                                      std::string(text.substr(equals + 1)));
   }
-  const std::filesystem::path file = dir / ".env";
+  // TRADER_DOTENV names the .env file when it is not in the working directory (the container
+  // sees the project's .env through a read-only mount).
+  const char* override_path = std::getenv("TRADER_DOTENV");
+  const std::filesystem::path file =
+      override_path != nullptr && *override_path != '\0' ? std::filesystem::path(override_path)
+                                                          : dir / ".env";
   std::error_code ec;
   if (std::filesystem::is_regular_file(file, ec)) {
     std::ifstream in(file, std::ios::binary);
@@ -666,6 +671,13 @@ LoadResult inspect(const Sources& sources) {
       const std::string name = upper(raw_name);
       if (name.rfind("ALGO_", 0) != 0) continue;  // not ours (a .env may hold other tools' keys)
       if (find_key(name) != nullptr) {
+        // An environment variable holding exactly its .env value came from the .env file
+        // (a shell's `set -a; . .env`, Compose's env_file): report it as such.
+        const auto earlier = direct.find(name);
+        if (source == Source::environment && earlier != direct.end() &&
+            earlier->second.source == Source::dotenv && earlier->second.value == value) {
+          continue;
+        }
         direct[name] = Assignment{value, source};
         continue;
       }

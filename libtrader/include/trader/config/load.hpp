@@ -49,8 +49,9 @@ struct Sources {
   Variables environment;    // the process environment (only ALGO_* names matter)
   Variables command_line;   // highest: a tool's overrides (e.g. --param) as ALGO_* names
 
-  // The process environment plus `<dir>/.env` when it exists. A malformed .env line is a
-  // ConfigError naming the file and line.
+  // The process environment plus `<dir>/.env` (or the file named by TRADER_DOTENV) when it
+  // exists. A malformed .env line is a ConfigError naming the file and line. A variable that
+  // holds exactly its .env value is reported with the source .env.
   [[nodiscard]] static Sources from_process(const std::filesystem::path& dir = ".");
 };
 
