@@ -170,8 +170,9 @@ TEST_SUITE("config/load") {
   }
 
   TEST_CASE("an environment variable holding its .env value is reported as from .env") {
-    const auto r = inspect(env({{"ALGO_LOG_LEVEL", "ERROR"}, {"ALGO_RISK__MAX_OPEN_POSITIONS", "9"}},
-                               {{"ALGO_LOG_LEVEL", "ERROR"}, {"ALGO_RISK__MAX_OPEN_POSITIONS", "3"}}));
+    const auto r =
+        inspect(env({{"ALGO_LOG_LEVEL", "ERROR"}, {"ALGO_RISK__MAX_OPEN_POSITIONS", "9"}},
+                    {{"ALGO_LOG_LEVEL", "ERROR"}, {"ALGO_RISK__MAX_OPEN_POSITIONS", "3"}}));
     CHECK(key(r, "ALGO_LOG_LEVEL").source == Source::dotenv);  // e.g. Compose's env_file
     CHECK(key(r, "ALGO_RISK__MAX_OPEN_POSITIONS").source == Source::environment);
     CHECK(r.settings.risk.max_open_positions == 9);

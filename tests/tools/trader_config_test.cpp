@@ -49,12 +49,15 @@ TEST_SUITE("tools/trader-config") {
     TempDir dir;
     std::filesystem::create_directory(dir / "project");
     write_file(dir / "project/.env", "ALGO_LOG_LEVEL=WARNING\n");
-    const auto r = config(dir, {{"TRADER_DOTENV", (dir / "project/.env").string()},
-                                {"ALGO_LOG_LEVEL", "WARNING"}},  // as Compose's env_file passes it
+    const auto r = config(dir,
+                          {{"TRADER_DOTENV", (dir / "project/.env").string()},
+                           {"ALGO_LOG_LEVEL", "WARNING"}},  // as Compose's env_file passes it
                           {"--json"});
     REQUIRE(r.exit_code == 0);
-    CHECK(r.out.find(R"("variable": "ALGO_LOG_LEVEL", "group": "General", "value": "WARNING", "source": ".env")") !=
-          std::string::npos);
+    CHECK(
+        r.out.find(
+            R"("variable": "ALGO_LOG_LEVEL", "group": "General", "value": "WARNING", "source": ".env")") !=
+        std::string::npos);
     const auto missing = config(dir, {{"TRADER_DOTENV", (dir / "nowhere/.env").string()}});
     CHECK(missing.exit_code == 0);
     CHECK(missing.out.find("(none") != std::string::npos);

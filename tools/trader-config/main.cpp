@@ -43,8 +43,7 @@ std::string mode_line(bool paper) {
 void print_text(const LoadResult& result, const std::string& dotenv_path) {
   fmt::print("=== libtrader configuration ===\n\n");
   fmt::print("{}\n", mode_line(result.settings.broker.paper));
-  fmt::print(".env file:    {}\n",
-             dotenv_path.empty() ? "(none)" : dotenv_path);
+  fmt::print(".env file:    {}\n", dotenv_path.empty() ? "(none)" : dotenv_path);
   std::string group;
   for (const KeyReport& key : result.keys) {
     if (key.group != group) {

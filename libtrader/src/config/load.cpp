@@ -639,9 +639,9 @@ Sources Sources::from_process(const std::filesystem::path& dir) {
   // TRADER_DOTENV names the .env file when it is not in the working directory (the container
   // sees the project's .env through a read-only mount).
   const char* override_path = std::getenv("TRADER_DOTENV");
-  const std::filesystem::path file =
-      override_path != nullptr && *override_path != '\0' ? std::filesystem::path(override_path)
-                                                          : dir / ".env";
+  const std::filesystem::path file = override_path != nullptr && *override_path != '\0'
+                                         ? std::filesystem::path(override_path)
+                                         : dir / ".env";
   std::error_code ec;
   if (std::filesystem::is_regular_file(file, ec)) {
     std::ifstream in(file, std::ios::binary);
