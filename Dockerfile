@@ -5,7 +5,9 @@
 #   toolchain  build and lint packages (one cached layer, before any source is copied)
 #   build      meson setup + compile of the library, tools, tests; installs into a staging tree
 #   test       the build tree: `meson test` by default, `.ci/lint build` on request
-#   app        the installed tools and the shared libraries they load; user trader (UID 1000)
+#   runtime    bookworm-slim with the installed tools and the shared libraries they load
+#   app        runtime's files as one layer, without apt's caches, documentation and locales;
+#              user trader (UID 1000)
 #
 # Used through compose.yaml (`docker compose build`, `docker compose run --rm app trader-config`).
 # Works with the classic builder as well as BuildKit: no RUN --mount, no heredocs.
@@ -53,7 +55,7 @@ FROM build AS test
 CMD ["meson", "test", "-C", "build", "--print-errorlogs"]
 
 # ---------------------------------------------------------------------------------------------
-FROM ${BASE_IMAGE} AS app
+FROM ${BASE_IMAGE} AS runtime
 ARG DEBIAN_FRONTEND=noninteractive
 # Runtime libraries of the installed tools and libtrader.so (no compiler, no headers), plus CA
 # certificates for TLS to Alpaca. A library added later that is missing here fails the check
@@ -83,6 +85,20 @@ RUN ldconfig \
       "$tool" --help >/dev/null || { echo "$tool --help failed"; exit 1; }; \
       echo "ok: $tool"; \
     done
+# What a container that only runs these tools never reads: package caches and lists, manuals,
+# documentation, translations. (Some base images ship them; they are most of the base's size.)
+RUN rm -rf /var/cache/apt/* /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/* \
+           /usr/share/doc/* /usr/share/man/* /usr/share/info/* /usr/share/locale/* \
+           /usr/share/i18n/locales/* /usr/share/common-licenses/* \
+ && install -d /var/cache/apt/archives/partial /var/lib/apt/lists/partial
+
+# ---------------------------------------------------------------------------------------------
+# The image users run: the runtime stage's files copied into a single layer, so the files
+# removed above are really gone (in the runtime stage they would still sit in the base layer).
+# Nothing executes in this stage: it is the bookworm-slim system of the runtime stage, as is.
+FROM scratch AS app
+COPY --from=runtime / /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
 WORKDIR /app
 USER 1000:1000
 # Safe and short-lived: prints the configuration and exits. compose.yaml sets the same default;
