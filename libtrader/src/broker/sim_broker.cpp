@@ -26,6 +26,29 @@ Pass pass_of(const orders::OrderRequest& r) {
   return r.side == Side::sell ? Pass::protective : Pass::entry;
 }
 
+// Whether matching could do anything with this order on this bar (fill, arm, or delete it).
+// Most bars touch no order; this cheap test spares them the three matching passes.
+bool may_act(const orders::OrderRequest& r, bool triggered, const data::Bar& bar,
+             bool has_position) {
+  if (r.side == Side::sell && !has_position) return true;  // an orphan to delete
+  switch (r.type) {
+    case OrderType::market:
+      return true;
+    case OrderType::stop:
+      return r.side == Side::sell ? bar.low <= *r.stop_price : bar.high >= *r.stop_price;
+    case OrderType::limit:
+      return r.side == Side::buy ? bar.low <= *r.limit_price : bar.high >= *r.limit_price;
+    case OrderType::stop_limit:
+      if (triggered) {
+        return r.side == Side::buy ? bar.low <= *r.limit_price : bar.high >= *r.limit_price;
+      }
+      return r.side == Side::buy ? bar.high >= *r.stop_price : bar.low <= *r.stop_price;
+    case OrderType::trailing_stop:
+      return false;
+  }
+  return true;
+}
+
 std::string validate(const orders::OrderRequest& r) {
   if (r.qty <= 0) return "qty must be positive";
   const bool needs_stop = r.type == OrderType::stop || r.type == OrderType::stop_limit;
@@ -50,9 +73,8 @@ std::string validate(const orders::OrderRequest& r) {
 SimBroker::SimBroker(SimulationSettings settings)
     : settings_(settings), cash_(settings_.initial_cash) {}
 
-SimBroker::Book& SimBroker::book(data::SymbolId symbol) {
-  const auto index = data::index_of(symbol);
-  if (index >= books_.size()) books_.resize(index + 1);
+SimBroker::Book& SimBroker::grow_books(std::uint32_t index) {
+  books_.resize(index + 1);
   return books_[index];
 }
 
@@ -356,7 +378,11 @@ void SimBroker::on_market_bar(const data::Bar& bar) {
   b.last_bar = bar;
   entry_filled_this_bar_ = false;
   const std::uint64_t before = order_counter_;
-  if (!b.orders.empty()) match(b, bar);
+  if (!b.orders.empty() && std::any_of(b.orders.begin(), b.orders.end(), [&](const Pending& p) {
+        return may_act(p.request, p.triggered, bar, b.position.has_value());
+      })) {
+    match(b, bar);
+  }
   if (b.position) b.position->market_value = bar.close * b.position->qty;
   if (events_.empty()) return;
   dispatch();  // the engine may submit stops for entries filled on this bar

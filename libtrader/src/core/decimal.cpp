@@ -6,6 +6,13 @@
 #include <limits>
 
 namespace trader::core {
+
+namespace detail {
+void throw_overflow(const char* operation) {
+  throw ArithmeticError(std::string("Decimal overflow in ") + operation);
+}
+}  // namespace detail
+
 namespace {
 
 __extension__ using Int128 = __int128;
@@ -13,9 +20,7 @@ __extension__ using UInt128 = unsigned __int128;
 
 constexpr std::int64_t kScale = Decimal::kScale;
 
-[[noreturn]] void overflow(const char* operation) {
-  throw ArithmeticError(std::string("Decimal overflow in ") + operation);
-}
+[[noreturn]] void overflow(const char* operation) { detail::throw_overflow(operation); }
 
 Decimal checked(Int128 units, const char* operation) {
   if (units > std::numeric_limits<std::int64_t>::max() ||
@@ -128,12 +133,7 @@ Decimal Decimal::from_double(double value) {
   return from_units(std::llround(scaled));
 }
 
-double Decimal::to_double() const noexcept {
-  // Below 2^53 both operands are exact doubles, so one IEEE division is correctly rounded.
-  constexpr std::int64_t kExact = std::int64_t{1} << 53;
-  if (units_ < kExact && units_ > -kExact) {
-    return static_cast<double>(units_) / static_cast<double>(kScale);
-  }
+double Decimal::to_double_slow() const noexcept {
   const std::string text = to_string();
   return std::strtod(text.c_str(), nullptr);
 }
@@ -241,30 +241,9 @@ double ratio(Decimal a, Decimal b) {
   return std::strtod(text.c_str(), nullptr);
 }
 
-Decimal operator+(Decimal a, Decimal b) {
-  std::int64_t out = 0;
-  if (__builtin_add_overflow(a.units(), b.units(), &out)) overflow("addition");
-  return Decimal::from_units(out);
-}
-
-Decimal operator-(Decimal a, Decimal b) {
-  std::int64_t out = 0;
-  if (__builtin_sub_overflow(a.units(), b.units(), &out)) overflow("subtraction");
-  return Decimal::from_units(out);
-}
-
-Decimal& operator+=(Decimal& a, Decimal b) { return a = a + b; }
-Decimal& operator-=(Decimal& a, Decimal b) { return a = a - b; }
-
 Decimal operator*(Decimal a, Decimal b) {
   const Int128 product = static_cast<Int128>(a.units()) * b.units();
   return checked(divide_half_even(product, kScale), "multiplication");
-}
-
-Decimal operator*(Decimal a, std::int64_t n) {
-  std::int64_t out = 0;
-  if (__builtin_mul_overflow(a.units(), n, &out)) overflow("multiplication");
-  return Decimal::from_units(out);
 }
 
 std::int64_t trunc_div(Decimal a, Decimal b) {

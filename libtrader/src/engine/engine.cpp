@@ -88,12 +88,17 @@ std::int64_t Engine::position_qty(data::SymbolId symbol) const {
   return states_.at(data::index_of(symbol)).qty;
 }
 
+namespace {
+[[noreturn]] void unknown_symbol(std::uint32_t index) {
+  throw Error("bar or order for symbol id " + std::to_string(index) +
+              ", which is not in this engine's symbol table");
+}
+}  // namespace
+
 Engine::SymbolState& Engine::state(data::SymbolId symbol) {
   const auto index = data::index_of(symbol);
-  if (index >= states_.size()) {
-    throw Error("bar or order for symbol id " + std::to_string(index) +
-                ", which is not in this engine's symbol table");
-  }
+  if (index >= states_.size()) [[unlikely]]
+    unknown_symbol(index);
   return states_[index];
 }
 

@@ -70,7 +70,13 @@ class SimBroker final : public Broker {
     std::uint64_t opened_sequence = 0;
   };
 
-  Book& book(data::SymbolId symbol);
+  Book& book(data::SymbolId symbol) {
+    const auto index = data::index_of(symbol);
+    if (index < books_.size()) [[likely]]
+      return books_[index];
+    return grow_books(index);
+  }
+  Book& grow_books(std::uint32_t index);
   static Pending* find(Book& book, std::uint64_t sequence);
   static void remove(Book& book, std::uint64_t sequence);
   // Fills the order at `price` on `bar` (F6 cash check, F10 costs, ghost fix on a closing sell).

@@ -40,8 +40,16 @@ class Decimal {
   [[nodiscard]] constexpr std::int64_t units() const noexcept { return units_; }
   [[nodiscard]] constexpr bool is_zero() const noexcept { return units_ == 0; }
   [[nodiscard]] constexpr bool is_negative() const noexcept { return units_ < 0; }
-  // The correctly rounded nearest double (like Python's float(Decimal)).
-  [[nodiscard]] double to_double() const noexcept;
+  // The correctly rounded nearest double (like Python's float(Decimal)). Below 2^53 units both
+  // operands are exact doubles, so one IEEE division is correctly rounded; larger values take
+  // the exact decimal text through strtod.
+  [[nodiscard]] double to_double() const noexcept {
+    constexpr std::int64_t kExact = std::int64_t{1} << 53;
+    if (units_ < kExact && units_ > -kExact) [[likely]] {
+      return static_cast<double>(units_) / static_cast<double>(kScale);
+    }
+    return to_double_slow();
+  }
   // Whole part, truncated toward zero.
   [[nodiscard]] constexpr std::int64_t truncated() const noexcept { return units_ / kScale; }
 
@@ -63,21 +71,40 @@ class Decimal {
   [[nodiscard]] constexpr Decimal operator-() const { return from_units(-units_); }
 
  private:
+  [[nodiscard]] double to_double_slow() const noexcept;
   std::int64_t units_ = 0;
 };
 
 static_assert(sizeof(Decimal) == 8 && std::is_trivially_copyable_v<Decimal>);
 
-// Sums and differences are exact or throw ArithmeticError.
-[[nodiscard]] Decimal operator+(Decimal a, Decimal b);
-[[nodiscard]] Decimal operator-(Decimal a, Decimal b);
-Decimal& operator+=(Decimal& a, Decimal b);
-Decimal& operator-=(Decimal& a, Decimal b);
+namespace detail {
+[[noreturn]] void throw_overflow(const char* operation);
+}  // namespace detail
+
+// Sums and differences are exact or throw ArithmeticError. Inline: the per-bar path marks
+// positions with them.
+[[nodiscard]] inline Decimal operator+(Decimal a, Decimal b) {
+  std::int64_t out = 0;
+  if (__builtin_add_overflow(a.units(), b.units(), &out)) detail::throw_overflow("addition");
+  return Decimal::from_units(out);
+}
+[[nodiscard]] inline Decimal operator-(Decimal a, Decimal b) {
+  std::int64_t out = 0;
+  if (__builtin_sub_overflow(a.units(), b.units(), &out)) detail::throw_overflow("subtraction");
+  return Decimal::from_units(out);
+}
+inline Decimal& operator+=(Decimal& a, Decimal b) { return a = a + b; }
+inline Decimal& operator-=(Decimal& a, Decimal b) { return a = a - b; }
+// A price times a share count: exact or ArithmeticError.
+[[nodiscard]] inline Decimal operator*(Decimal a, std::int64_t n) {
+  std::int64_t out = 0;
+  if (__builtin_mul_overflow(a.units(), n, &out)) detail::throw_overflow("multiplication");
+  return Decimal::from_units(out);
+}
+[[nodiscard]] inline Decimal operator*(std::int64_t n, Decimal a) { return a * n; }
 // Exact when the product has at most 8 fractional digits (every price x ratio we use);
 // otherwise rounded half-even to 1e-8. Overflow throws ArithmeticError.
 [[nodiscard]] Decimal operator*(Decimal a, Decimal b);
-[[nodiscard]] Decimal operator*(Decimal a, std::int64_t n);
-[[nodiscard]] inline Decimal operator*(std::int64_t n, Decimal a) { return a * n; }
 
 // The exact truncated quotient a / b as a whole number (share counts: trunc(250 / 0.50) = 500).
 [[nodiscard]] std::int64_t trunc_div(Decimal a, Decimal b);
