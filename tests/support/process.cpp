@@ -15,6 +15,32 @@
 #include <stdexcept>
 
 namespace trader::testing {
+namespace {
+
+// argv and envp for execve, built before fork: the child only calls async-signal-safe
+// functions. The environment is PATH plus what the test passes.
+class ExecArguments {
+ public:
+  ExecArguments(const std::vector<std::string>& argv, const EnvironmentList& env) : args_(argv) {
+    const char* path = std::getenv("PATH");
+    env_.push_back(std::string("PATH=") + (path ? path : "/usr/bin:/bin"));
+    for (const auto& [k, v] : env) env_.push_back(k + "=" + v);
+    for (auto& a : args_) argp_.push_back(a.data());
+    argp_.push_back(nullptr);
+    for (auto& e : env_) envp_.push_back(e.data());
+    envp_.push_back(nullptr);
+  }
+  char** argv() { return argp_.data(); }
+  char** envp() { return envp_.data(); }
+
+ private:
+  std::vector<std::string> args_;
+  std::vector<std::string> env_;
+  std::vector<char*> argp_;
+  std::vector<char*> envp_;
+};
+
+}  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const EnvironmentList& env,
                           const std::filesystem::path& cwd, const std::string& stdin_text) {
@@ -22,17 +48,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const Environmen
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0 || pipe(in_pipe) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  std::vector<std::string> env_text;
-  const char* path = std::getenv("PATH");
-  env_text.push_back(std::string("PATH=") + (path ? path : "/usr/bin:/bin"));
-  for (const auto& [k, v] : env) env_text.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& e : env_text) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& a : args) argp.push_back(a.data());
-  argp.push_back(nullptr);
+  ExecArguments exec(argv, env);
 
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -44,7 +60,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const Environmen
       close(fd);
     }
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
-    execve(argp[0], argp.data(), envp.data());
+    execve(exec.argv()[0], exec.argv(), exec.envp());
     _exit(127);
   }
   close(in_pipe[0]);
@@ -88,24 +104,14 @@ ProcessResult run_process(const std::vector<std::string>& argv, const Environmen
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const EnvironmentList& env) {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> env_text;
-  const char* path = std::getenv("PATH");
-  env_text.push_back(std::string("PATH=") + (path ? path : "/usr/bin:/bin"));
-  for (const auto& [k, v] : env) env_text.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& e : env_text) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& a : args) argp.push_back(a.data());
-  argp.push_back(nullptr);
+  ExecArguments exec(argv, env);
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     dup2(out_pipe[1], 1);
     close(out_pipe[0]);
     close(out_pipe[1]);
-    execve(argp[0], argp.data(), envp.data());
+    execve(exec.argv()[0], exec.argv(), exec.envp());
     _exit(127);
   }
   close(out_pipe[1]);

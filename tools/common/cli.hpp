@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <trader/core/error.hpp>
 #include <trader/core/symbol.hpp>
 #include <trader/core/timestamp.hpp>
 
@@ -30,6 +31,15 @@ inline std::vector<std::string> parse_symbols(const std::string& text) {
     start = comma + 1;
   }
   return out;
+}
+
+// A YYYY-MM-DD command-line value; ParseError names the option.
+inline core::Date parse_date_option(const std::string& text, const std::string& option) {
+  try {
+    return core::parse_date(text);
+  } catch (const ParseError& e) {
+    throw ParseError("a date YYYY-MM-DD for " + option, text);
+  }
 }
 
 inline bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }

@@ -50,9 +50,9 @@ struct Arguments {
 
 Date date_option(const po::variables_map& vm, const char* name) {
   try {
-    return trader::core::parse_date(vm[name].as<std::string>());
+    return trader::tools::parse_date_option(vm[name].as<std::string>(), std::string("--") + name);
   } catch (const trader::ParseError& e) {
-    throw po::error(std::string("--") + name + ": " + e.what());
+    throw po::error(e.what());
   }
 }
 

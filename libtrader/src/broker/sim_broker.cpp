@@ -117,14 +117,20 @@ SubmitResult SimBroker::submit(const orders::OrderRequest& request) {
   return SubmitResult{true, p.id, {}};
 }
 
-void SimBroker::emit_cancel(const Pending& order, std::string reason, core::Timestamp ts) {
+orders::OrderEvent SimBroker::event_for(const Pending& order, orders::OrderEventType type,
+                                        core::Timestamp ts) {
   OrderEvent e;
-  e.type = OrderEventType::canceled;
+  e.type = type;
   e.broker_order_id = order.id;
   e.client_order_id = order.request.client_order_id;
   e.symbol_id = order.request.symbol_id;
   e.side = order.request.side;
   e.ts = ts;
+  return e;
+}
+
+void SimBroker::emit_cancel(const Pending& order, std::string reason, core::Timestamp ts) {
+  OrderEvent e = event_for(order, OrderEventType::canceled, ts);
   e.reason = std::move(reason);
   events_.push_back(std::move(e));
 }
@@ -200,13 +206,7 @@ void SimBroker::execute(Book& b, std::uint64_t sequence, Decimal price, const da
     if (needed > cash_) {
       // F6: cash never goes negative; the fill is refused with a reason.
       remove(b, sequence);
-      OrderEvent e;
-      e.type = OrderEventType::rejected;
-      e.broker_order_id = order.id;
-      e.client_order_id = r.client_order_id;
-      e.symbol_id = r.symbol_id;
-      e.side = r.side;
-      e.ts = bar.ts;
+      OrderEvent e = event_for(order, OrderEventType::rejected, bar.ts);
       e.reason = "insufficient cash: needs " + needed.to_string() + ", has " + cash_.to_string();
       events_.push_back(std::move(e));
       log::warning("fill_rejected_insufficient_cash", {{"symbol", b.symbol},
@@ -247,17 +247,11 @@ void SimBroker::execute(Book& b, std::uint64_t sequence, Decimal price, const da
                                                   {"qty", std::to_string(qty)},
                                                   {"bar_volume", std::to_string(bar.volume)}});
   }
-  OrderEvent e;
-  e.type = OrderEventType::fill;
-  e.broker_order_id = order.id;
-  e.client_order_id = r.client_order_id;
-  e.symbol_id = r.symbol_id;
-  e.side = r.side;
+  OrderEvent e = event_for(order, OrderEventType::fill, bar.ts);
   e.filled_qty = qty;
   e.fill_qty = qty;
   e.fill_price = price;
   e.costs = costs;
-  e.ts = bar.ts;
   events_.push_back(std::move(e));
   // The fill is reported before the cancellations it caused.
   for (const Pending& other : orphaned) emit_cancel(other, "position closed", bar.ts);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include <trader/core/symbol.hpp>
+#include <trader/core/text.hpp>
 
 #include "config/flat_json.hpp"
 
@@ -20,26 +21,13 @@ extern char** environ;  // POSIX: the process environment
 namespace trader::config {
 namespace {
 
+using core::to_lower;
+using core::to_upper;
+
 // A value that does not satisfy its key: the text after "ALGO_X=value: ".
 struct Problem {
   std::string text;
 };
-
-std::string upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string trimmed(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -86,7 +74,7 @@ double parse_double(std::string_view text) {
 }
 
 bool parse_bool(std::string_view text) {
-  const std::string v = lower(trimmed(text));
+  const std::string v = to_lower(trimmed(text));
   if (v == "true" || v == "1" || v == "yes" || v == "on" || v == "t" || v == "y") return true;
   if (v == "false" || v == "0" || v == "no" || v == "off" || v == "f" || v == "n") return false;
   throw Problem{"must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n)"};
@@ -221,7 +209,7 @@ Key bool_key(std::string variable, std::string group, std::string label, std::st
 
 template <class Get>
 Key choice_key(std::string variable, std::string group, std::string label, std::string description,
-               Get get, std::vector<std::string> choices, bool to_upper) {
+               Get get, std::vector<std::string> choices, bool upper_case) {
   std::string allowed = "one of " + join(choices, ", ");
   return Key{std::move(variable),
              std::move(group),
@@ -229,8 +217,8 @@ Key choice_key(std::string variable, std::string group, std::string label, std::
              std::move(description),
              std::move(allowed),
              false,
-             [get, choices = std::move(choices), to_upper](Settings& s, std::string_view v) {
-               const std::string value = to_upper ? upper(trimmed(v)) : lower(trimmed(v));
+             [get, choices = std::move(choices), upper_case](Settings& s, std::string_view v) {
+               const std::string value = upper_case ? to_upper(trimmed(v)) : to_lower(trimmed(v));
                if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
                  throw Problem{"must be one of " + join(choices, ", ")};
                }
@@ -279,7 +267,7 @@ std::vector<Key> make_keys() {
       "ALGO_LOG_LEVEL", general, "Log Level", "Minimum level of log records written to stderr",
       "one of DEBUG, INFO, WARNING, ERROR, CRITICAL", false,
       [](Settings& s, std::string_view v) {
-        const std::string value = upper(trimmed(v));
+        const std::string value = to_upper(trimmed(v));
         static constexpr LogLevel kLevels[] = {LogLevel::debug, LogLevel::info, LogLevel::warning,
                                                LogLevel::error, LogLevel::critical};
         for (const LogLevel level : kLevels) {
@@ -295,7 +283,7 @@ std::vector<Key> make_keys() {
                      "console (key=value lines) or json (one object per line)",
                      "one of console, json", false,
                      [](Settings& s, std::string_view v) {
-                       const std::string value = lower(trimmed(v));
+                       const std::string value = to_lower(trimmed(v));
                        if (value == "console") {
                          s.log.format = LogFormat::console;
                        } else if (value == "json") {
@@ -507,21 +495,6 @@ const std::vector<Key>& keys() {
 constexpr std::string_view kSections[] = {"ALGO_BROKER", "ALGO_RISK",          "ALGO_VELEZ",
                                           "ALGO_WEB",    "ALGO_SMA_CROSSOVER", "ALGO_BACKTEST"};
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 const Key* find_key(std::string_view upper_name) {
   for (const Key& key : keys()) {
     if (key.variable == upper_name) return &key;
@@ -576,17 +549,9 @@ std::string_view to_string(Source source) noexcept {
 }
 
 std::string closest_variable(std::string_view name) {
-  const std::string wanted = upper(name);
-  std::string best;
-  std::size_t best_distance = static_cast<std::size_t>(-1);
-  for (const Key& key : keys()) {
-    const std::size_t d = edit_distance(wanted, key.variable);
-    if (d < best_distance) {
-      best_distance = d;
-      best = key.variable;
-    }
-  }
-  return best;
+  std::vector<std::string> names;
+  for (const Key& key : keys()) names.push_back(key.variable);
+  return core::closest(to_upper(name), names);
 }
 
 Variables parse_dotenv(std::string_view text, const std::string& file_name) {
@@ -631,7 +596,7 @@ Sources Sources::from_process(const std::filesystem::path& dir) {
     const std::string_view text(*entry);
     const auto equals = text.find('=');
     if (equals == std::string_view::npos) continue;
-    const std::string name = upper(text.substr(0, equals));
+    const std::string name = to_upper(text.substr(0, equals));
     if (name.rfind("ALGO_", 0) != 0) continue;
     sources.environment.emplace_back(std::string(text.substr(0, equals)),
                                      std::string(text.substr(equals + 1)));
@@ -668,7 +633,7 @@ LoadResult inspect(const Sources& sources) {
   };
   const auto take = [&](const Variables& variables, Source source) {
     for (const auto& [raw_name, value] : variables) {
-      const std::string name = upper(raw_name);
+      const std::string name = to_upper(raw_name);
       if (name.rfind("ALGO_", 0) != 0) continue;  // not ours (a .env may hold other tools' keys)
       if (find_key(name) != nullptr) {
         // An environment variable holding exactly its .env value came from the .env file
@@ -684,7 +649,7 @@ LoadResult inspect(const Sources& sources) {
       if (std::find(std::begin(kSections), std::end(kSections), name) != std::end(kSections)) {
         try {
           for (const auto& [field, field_value] : detail::parse_flat_object(value)) {
-            const std::string variable = name + "__" + upper(field);
+            const std::string variable = name + "__" + to_upper(field);
             if (find_key(variable) == nullptr) {
               unknown(variable, field_value, fmt::format(" (field '{}' of {})", field, name));
               continue;

@@ -1,6 +1,7 @@
 #include <trader/core/symbol.hpp>
 
 #include <trader/core/error.hpp>
+#include <trader/core/text.hpp>
 
 namespace trader::core {
 
@@ -12,11 +13,7 @@ std::string parse_symbol(std::string_view text) {
 std::string normalize_symbol(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  std::string upper(text);
-  for (char& c : upper) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return parse_symbol(upper);
+  return parse_symbol(to_upper(text));
 }
 
 }  // namespace trader::core

@@ -197,17 +197,10 @@ void Engine::enter(SymbolState& s, const data::Bar& candle) {
     }
     return;
   }
-  orders::OrderRequest request;
-  request.symbol = symbol;
-  request.symbol_id = s.id;
-  request.side = Side::buy;
-  request.type = OrderType::stop;
-  request.time_in_force = orders::TimeInForce::day;
-  request.role = OrderRole::entry;
-  request.qty = decision.qty;
+  orders::OrderRequest request = new_request(
+      s, Side::buy, OrderType::stop, orders::TimeInForce::day, OrderRole::entry, decision.qty);
   request.stop_price = entry;
   request.planned_stop = stop;
-  request.strategy = std::string(s.strategy->name());
   const Order& order = orders_.submit(std::move(request), now_);
   if (order.state == orders::OrderState::submit_failed) return;
   s.entry_order = order.request.client_order_id;
@@ -224,17 +217,26 @@ void Engine::enter(SymbolState& s, const data::Bar& candle) {
   if (observer_ != nullptr) observer_->on_order(order);
 }
 
-void Engine::submit_exit(SymbolState& s, ExitReason reason, Timestamp now) {
+orders::OrderRequest Engine::new_request(const SymbolState& s, orders::Side side,
+                                         orders::OrderType type, orders::TimeInForce tif,
+                                         orders::OrderRole role, std::int64_t qty) const {
   orders::OrderRequest request;
   request.symbol = symbols_.name(s.id);
   request.symbol_id = s.id;
-  request.side = Side::sell;
-  request.type = OrderType::market;
-  request.time_in_force = orders::TimeInForce::day;
-  request.role = OrderRole::exit_market;
-  request.qty = s.qty;
+  request.side = side;
+  request.type = type;
+  request.time_in_force = tif;
+  request.role = role;
+  request.qty = qty;
   request.strategy = std::string(s.strategy->name());
-  const Order& order = orders_.submit(std::move(request), now);
+  return request;
+}
+
+void Engine::submit_exit(SymbolState& s, ExitReason reason, Timestamp now) {
+  const Order& order =
+      orders_.submit(new_request(s, Side::sell, OrderType::market, orders::TimeInForce::day,
+                                 OrderRole::exit_market, s.qty),
+                     now);
   if (order.state == orders::OrderState::submit_failed) return;
   s.exit_order = order.request.client_order_id;
   s.exit_reason = reason;
@@ -302,18 +304,11 @@ void Engine::on_entry_filled(SymbolState& s, const Order& order, const orders::A
     return;  // partly filled and still working: the stop comes with the rest
   }
   if (!s.stop_order.empty() || s.qty <= 0) return;
-  orders::OrderRequest stop;
-  stop.symbol = order.request.symbol;
-  stop.symbol_id = s.id;
-  stop.side = Side::sell;
-  stop.type = OrderType::stop;
-  stop.time_in_force = orders::TimeInForce::gtc;
-  stop.role = OrderRole::stop_loss;
-  stop.qty = s.qty;
+  orders::OrderRequest stop = new_request(s, Side::sell, OrderType::stop, orders::TimeInForce::gtc,
+                                          OrderRole::stop_loss, s.qty);
   stop.stop_price = s.planned_stop;
   stop.correlation_id = order.request.client_order_id;
   stop.parent_id = order.request.client_order_id;
-  stop.strategy = order.request.strategy;
   const Order& placed = orders_.submit(std::move(stop), event.ts);
   if (placed.state == orders::OrderState::submit_failed) {
     // An unprotected position is not acceptable: leave it no longer than one order round trip.

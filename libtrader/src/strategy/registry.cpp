@@ -2,33 +2,13 @@
 
 #include <algorithm>
 
+#include <trader/core/text.hpp>
+
 #include <trader/strategy/sma_crossover.hpp>
 #include <trader/strategy/velez.hpp>
 
 namespace trader::strategy {
 namespace {
-
-std::string lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string join_problems(const std::vector<std::string>& problems) {
   std::string out = "invalid strategy parameters:";
@@ -104,8 +84,8 @@ std::vector<ParameterInfo> StrategyRegistry::parameters_of(const Entry& entry) c
         entry.excluded_keys.end()) {
       continue;
     }
-    out.push_back(ParameterInfo{lower(key.variable.substr(entry.section.size())), key.variable,
-                                key.description, key.shown_value, key.allowed});
+    out.push_back(ParameterInfo{core::to_lower(key.variable.substr(entry.section.size())),
+                                key.variable, key.description, key.shown_value, key.allowed});
   }
   return out;
 }
@@ -126,18 +106,13 @@ StrategyBlueprint StrategyRegistry::configure(
   config::Sources with_overrides = sources;
   std::vector<std::pair<std::string, std::string>> given;  // variable -> the name as written
   for (const auto& [raw_name, value] : overrides) {
-    const std::string param = lower(raw_name);
+    const std::string param = core::to_lower(raw_name);
     const auto it = std::find_if(parameters.begin(), parameters.end(),
                                  [&](const ParameterInfo& p) { return p.name == param; });
     if (it == parameters.end()) {
-      std::string nearest;
-      std::size_t best = static_cast<std::size_t>(-1);
-      for (const auto& p : parameters) {
-        if (const auto d = edit_distance(param, p.name); d < best) {
-          best = d;
-          nearest = p.name;
-        }
-      }
+      std::vector<std::string> names;
+      for (const auto& p : parameters) names.push_back(p.name);
+      const std::string nearest = core::closest(param, names);
       problems.push_back("--param " + raw_name + "=" + value + ": unknown parameter of " +
                          entry.name + (nearest.empty() ? "" : "; did you mean " + nearest + "?"));
       continue;

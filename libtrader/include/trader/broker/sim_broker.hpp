@@ -81,6 +81,9 @@ class SimBroker final : public Broker {
   static void remove(Book& book, std::uint64_t sequence);
   // Fills the order at `price` on `bar` (F6 cash check, F10 costs, ghost fix on a closing sell).
   void execute(Book& book, std::uint64_t sequence, Decimal price, const data::Bar& bar);
+  [[nodiscard]] static orders::OrderEvent event_for(const Pending& order,
+                                                    orders::OrderEventType type,
+                                                    core::Timestamp ts);
   void emit_cancel(const Pending& order, std::string reason, core::Timestamp ts);
   void dispatch();
   void match(Book& book, const data::Bar& bar);

@@ -89,6 +89,9 @@ class Engine final : public broker::OrderEventListener {
   void on_exit_filled(SymbolState& s, const orders::Order& order, const orders::ApplyResult& r,
                       const orders::OrderEvent& event);
   void submit_exit(SymbolState& s, ExitReason reason, Timestamp now);
+  [[nodiscard]] orders::OrderRequest new_request(const SymbolState& s, orders::Side side,
+                                                 orders::OrderType type, orders::TimeInForce tif,
+                                                 orders::OrderRole role, std::int64_t qty) const;
   SymbolState& state(data::SymbolId symbol);
 
   const data::SymbolTable& symbols_;
