@@ -550,6 +550,7 @@ std::string_view to_string(Source source) noexcept {
 
 std::string closest_variable(std::string_view name) {
   std::vector<std::string> names;
+  names.reserve(keys().size());
   for (const Key& key : keys()) names.push_back(key.variable);
   return core::closest(to_upper(name), names);
 }

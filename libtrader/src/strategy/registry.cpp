@@ -111,6 +111,7 @@ StrategyBlueprint StrategyRegistry::configure(
                                  [&](const ParameterInfo& p) { return p.name == param; });
     if (it == parameters.end()) {
       std::vector<std::string> names;
+      names.reserve(parameters.size());
       for (const auto& p : parameters) names.push_back(p.name);
       const std::string nearest = core::closest(param, names);
       problems.push_back("--param " + raw_name + "=" + value + ": unknown parameter of " +
