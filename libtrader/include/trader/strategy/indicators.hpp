@@ -81,80 +81,86 @@ class Ema {
   double value_ = 0.0;
 };
 
+// Wilder's smoothing, shared by ATR and RSI: the first value is the mean of `period` inputs,
+// then avg = (avg * (period - 1) + x) / period.
+class WilderAverage {
+ public:
+  explicit WilderAverage(int period) noexcept : period_(period) {}
+
+  void update(double x) noexcept {
+    if (count_ < period_) {
+      value_ += x;  // the seed sum until `period` inputs have been seen
+      if (++count_ == period_) value_ /= period_;
+      return;
+    }
+    value_ = (value_ * (period_ - 1) + x) / period_;
+  }
+
+  [[nodiscard]] bool ready() const noexcept { return count_ >= period_; }
+  [[nodiscard]] bool started() const noexcept { return count_ > 0; }
+  [[nodiscard]] double value() const noexcept { return value_; }
+
+ private:
+  int period_;
+  int count_ = 0;
+  double value_ = 0.0;
+};
+
 // Average true range with Wilder's smoothing. True range = max(high - low, |high - previous
-// close|, |low - previous close|) (just high - low for the first candle); the first ATR is the
-// mean of `period` true ranges, then atr = (atr * (period - 1) + tr) / period. Callers pass
+// close|, |low - previous close|) (just high - low for the first candle). Callers pass
 // differences computed in Decimal and converted afterwards (N1).
 class Atr {
  public:
-  explicit Atr(int period) : period_(period) {
+  explicit Atr(int period) : period_(period), average_(period) {
     if (period < 1) throw Error("ATR period must be >= 1, got " + std::to_string(period));
   }
 
   // high_minus_low, and |high - prev close|, |low - prev close| (ignored for the first candle).
   void update(double high_minus_low, double high_to_prev_close, double low_to_prev_close) noexcept {
     double tr = high_minus_low;
-    if (count_ > 0) tr = std::fmax(tr, std::fmax(high_to_prev_close, low_to_prev_close));
-    if (count_ < period_) {
-      seed_sum_ += tr;
-      if (++count_ == period_) value_ = seed_sum_ / period_;
-      return;
-    }
-    value_ = (value_ * (period_ - 1) + tr) / period_;
+    if (average_.started()) tr = std::fmax(tr, std::fmax(high_to_prev_close, low_to_prev_close));
+    average_.update(tr);
   }
 
   [[nodiscard]] std::optional<double> value() const noexcept {
-    if (count_ < period_) return std::nullopt;
-    return value_;
+    if (!average_.ready()) return std::nullopt;
+    return average_.value();
   }
   [[nodiscard]] int period() const noexcept { return period_; }
 
  private:
   int period_;
-  int count_ = 0;
-  double seed_sum_ = 0.0;
-  double value_ = 0.0;
+  WilderAverage average_;
 };
 
-// Relative strength index with Wilder's smoothing over close-to-close changes: the first
-// averages are the means of `period` gains and losses (so period + 1 closes are needed), then
-// avg = (avg * (period - 1) + x) / period; rsi = 100 - 100 / (1 + gain / loss), 100 when there
-// were no losses, 50 when there was no movement at all.
+// Relative strength index with Wilder's smoothing of close-to-close gains and losses (so
+// period + 1 closes are needed); rsi = 100 - 100 / (1 + gain / loss), 100 when there were no
+// losses, 50 when there was no movement at all.
 class Rsi {
  public:
-  explicit Rsi(int period) : period_(period) {
+  explicit Rsi(int period) : period_(period), gain_(period), loss_(period) {
     if (period < 1) throw Error("RSI period must be >= 1, got " + std::to_string(period));
   }
 
   // The change from the previous close; call from the second candle on.
   void update(double change) noexcept {
-    const double gain = change > 0 ? change : 0.0;
-    const double loss = change < 0 ? -change : 0.0;
-    if (count_ < period_) {
-      gain_ += gain;
-      loss_ += loss;
-      if (++count_ == period_) {
-        gain_ /= period_;
-        loss_ /= period_;
-      }
-      return;
-    }
-    gain_ = (gain_ * (period_ - 1) + gain) / period_;
-    loss_ = (loss_ * (period_ - 1) + loss) / period_;
+    gain_.update(change > 0 ? change : 0.0);
+    loss_.update(change < 0 ? -change : 0.0);
   }
 
   [[nodiscard]] std::optional<double> value() const noexcept {
-    if (count_ < period_) return std::nullopt;
-    if (loss_ == 0.0) return gain_ == 0.0 ? 50.0 : 100.0;
-    return 100.0 - 100.0 / (1.0 + gain_ / loss_);
+    if (!gain_.ready()) return std::nullopt;
+    const double gain = gain_.value();
+    const double loss = loss_.value();
+    if (loss == 0.0) return gain == 0.0 ? 50.0 : 100.0;
+    return 100.0 - 100.0 / (1.0 + gain / loss);
   }
   [[nodiscard]] int period() const noexcept { return period_; }
 
  private:
   int period_;
-  int count_ = 0;
-  double gain_ = 0.0;
-  double loss_ = 0.0;
+  WilderAverage gain_;
+  WilderAverage loss_;
 };
 
 }  // namespace trader::strategy
