@@ -1,0 +1,7 @@
+#include <trader/core/cancellation.hpp>
+
+namespace trader {
+
+Interrupted::Interrupted(int reason) : Error("interrupted"), reason_(reason) {}
+
+}  // namespace trader
