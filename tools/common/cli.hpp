@@ -6,13 +6,17 @@
 
 #include <fmt/core.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include <trader/calendar/new_york.hpp>
 #include <trader/core/error.hpp>
 #include <trader/core/symbol.hpp>
 #include <trader/core/timestamp.hpp>
+
+#include "common/signals.hpp"
 
 namespace trader::tools {
 
@@ -33,13 +37,43 @@ inline std::vector<std::string> parse_symbols(const std::string& text) {
   return out;
 }
 
-// A YYYY-MM-DD command-line value; ParseError names the option.
+// A YYYY-MM-DD command-line value within the calendar's years (1990..2099); ParseError names
+// the option (issue 11 item 21: a date the calendar cannot answer for is a bad argument).
 inline core::Date parse_date_option(const std::string& text, const std::string& option) {
+  core::Date date{};
   try {
-    return core::parse_date(text);
+    date = core::parse_date(text);
   } catch (const ParseError& e) {
     throw ParseError("a date YYYY-MM-DD for " + option, text);
   }
+  const int year = static_cast<int>(date.year());
+  if (year < calendar::kFirstYear || year > calendar::kLastYear) {
+    throw ParseError(fmt::format("a date from {}-01-01 to {}-12-31 (the calendar's range) for {}",
+                                 calendar::kFirstYear, calendar::kLastYear, option),
+                     text);
+  }
+  return date;
+}
+
+// A whole number >= `minimum` without sign or spaces ("-1" is refused, never wrapped around to
+// 18446744073709551615); ParseError names the option.
+inline std::uint64_t parse_unsigned_option(const std::string& text, const std::string& option,
+                                           std::uint64_t minimum = 0) {
+  const auto refuse = [&] {
+    return ParseError(fmt::format("a whole number >= {} for {}", minimum, option), text);
+  };
+  if (text.empty() || text.size() > 20 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    throw refuse();
+  }
+  std::uint64_t value = 0;
+  for (const char c : text) {
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) throw refuse();
+    value = value * 10 + digit;
+  }
+  if (value < minimum) throw refuse();
+  return value;
 }
 
 inline bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
@@ -50,7 +84,9 @@ class ProgressLine {
   explicit ProgressLine(std::string label)
       : label_(std::move(label)), active_(stderr_is_terminal()) {}
   ~ProgressLine() { done(); }
+  // Also where long work notices SIGINT/SIGTERM: throws Interrupted once one arrived.
   void update(std::int64_t count, const char* unit) {
+    interruption().throw_if_cancelled();
     if (!active_) return;
     fmt::print(stderr, "\r{}: {} {}   ", label_, count, unit);
     std::fflush(stderr);
