@@ -261,9 +261,27 @@ BacktestRunner::BacktestRunner(store::Database& db, const strategy::StrategyRegi
 
 namespace {
 
+// "no NYSE sessions between 2025-12-25 and 2025-12-25 (2025-12-25 Christmas Day)": the days
+// of a short range are named with what closes them.
+std::string no_sessions_message(core::Date first, core::Date last) {
+  std::string text =
+      "no NYSE sessions between " + core::format_date(first) + " and " + core::format_date(last);
+  const auto days = (std::chrono::sys_days{last} - std::chrono::sys_days{first}).count() + 1;
+  if (days > 10) return text;
+  std::string reasons;
+  for (std::chrono::sys_days d{first}; d <= std::chrono::sys_days{last};
+       d += std::chrono::days{1}) {
+    const core::Date date{d};
+    const auto holiday = calendar::holiday_name(date);
+    reasons += (reasons.empty() ? "" : ", ") + core::format_date(date) + " " +
+               (holiday ? std::string(*holiday) : std::string("weekend"));
+  }
+  return text + " (" + reasons + ")";
+}
+
 BacktestResult run_with(store::Database& db, const strategy::StrategyRegistry& registry,
                         const config::Sources& base, const BacktestRequest& request,
-                        const RunProgress& progress) {
+                        const RunProgress& progress, const core::CancellationToken* cancel) {
   // Everything is validated before a single bar is read.
   config::Sources sources = base;
   for (const auto& v : request.settings_overrides) sources.command_line.push_back(v);
@@ -274,13 +292,19 @@ BacktestResult run_with(store::Database& db, const strategy::StrategyRegistry& r
   for (const auto& s : request.symbols) {
     if (!core::is_valid_symbol(s)) throw BacktestError("Invalid symbol: " + s);
   }
-  if (!(request.start_date < request.end_date)) {
-    throw BacktestError("end_date must be after start_date (" +
+  // Deliberate change from the reference, which wants end_date strictly after start_date: a
+  // one-day backtest (start_date == end_date) is a valid range (issue 11 item 18).
+  if (request.end_date < request.start_date) {
+    throw BacktestError("end_date must not be before start_date (" +
                         core::format_date(request.start_date) + " .. " +
                         core::format_date(request.end_date) + ")");
   }
   static_cast<void>(calendar::is_session(request.start_date));  // range check: CalendarError
   static_cast<void>(calendar::is_session(request.end_date));
+  // A range of weekends and holidays would give an empty run that looks like a result.
+  if (calendar::sessions_between(request.start_date, request.end_date).empty()) {
+    throw BacktestError(no_sessions_message(request.start_date, request.end_date));
+  }
 
   const data::SymbolTable table = data::SymbolTable::sorted(request.symbols);
   std::vector<std::string> symbols(table.names().begin(), table.names().end());
@@ -355,6 +379,7 @@ BacktestResult run_with(store::Database& db, const strategy::StrategyRegistry& r
   std::int64_t bars = 0;
   std::int64_t next_report = 1 << 20;
   for (std::size_t n; (n = prepared.source->read(buffer)) > 0;) {
+    if (cancel != nullptr) cancel->throw_if_cancelled();
     for (std::size_t i = 0; i < n; ++i) {
       fingerprint.add(buffer[i]);
       engine.on_bar(buffer[i]);
@@ -367,6 +392,7 @@ BacktestResult run_with(store::Database& db, const strategy::StrategyRegistry& r
       progress(std::clamp(done, 0.0, 1.0), bars);
     }
   }
+  if (cancel != nullptr) cancel->throw_if_cancelled();
   engine.finish();
 
   BacktestResult result;
@@ -410,8 +436,9 @@ BacktestResult run_with(store::Database& db, const strategy::StrategyRegistry& r
 
 }  // namespace
 
-BacktestResult BacktestRunner::run(const BacktestRequest& request, const RunProgress& progress) {
-  return run_with(db_, registry_, sources_, request, progress);
+BacktestResult BacktestRunner::run(const BacktestRequest& request, const RunProgress& progress,
+                                   const core::CancellationToken* cancel) {
+  return run_with(db_, registry_, sources_, request, progress, cancel);
 }
 
 std::string metrics_json(const Metrics& m) {
@@ -505,7 +532,8 @@ std::int64_t BacktestRunner::save(const BacktestResult& result) {
   return runs->insert(to_stored_run(result), trades);
 }
 
-BacktestRunner::Rerun BacktestRunner::rerun(std::int64_t run_id, const RunProgress& progress) {
+BacktestRunner::Rerun BacktestRunner::rerun(std::int64_t run_id, const RunProgress& progress,
+                                            const core::CancellationToken* cancel) {
   auto runs = store::make_run_repository(db_);
   const auto stored = runs->find(run_id);
   if (!stored)
@@ -532,7 +560,7 @@ BacktestRunner::Rerun BacktestRunner::rerun(std::int64_t run_id, const RunProgre
   }
   Rerun out;
   out.run_id = run_id;
-  out.result = run_with(db_, registry_, sources, request, progress);
+  out.result = run_with(db_, registry_, sources, request, progress, cancel);
   const auto before = runs->trades(run_id);
   const auto after = stored_trades(out.result);
   out.trades_identical = before == after;

@@ -15,6 +15,7 @@
 #include <trader/backtest/report.hpp>
 #include <trader/backtest/run_repository.hpp>
 #include <trader/config/load.hpp>
+#include <trader/core/cancellation.hpp>
 #include <trader/store/database.hpp>
 #include <trader/strategy/registry.hpp>
 
@@ -80,8 +81,11 @@ class BacktestRunner {
                  config::Sources sources);
 
   // Throws BacktestError (or config::ConfigErrors, strategy::ParameterError) before any bar is
-  // read when the request is invalid.
-  BacktestResult run(const BacktestRequest& request, const RunProgress& progress = {});
+  // read when the request is invalid: among others when end_date is before start_date or the
+  // range holds no NYSE session (one day, start_date == end_date, is a valid range). `cancel`
+  // is polled every few thousand bars: once cancelled, the run throws Interrupted.
+  BacktestResult run(const BacktestRequest& request, const RunProgress& progress = {},
+                     const core::CancellationToken* cancel = nullptr);
 
   // Stores the run and its trades in one transaction; returns the run id.
   std::int64_t save(const BacktestResult& result);
@@ -95,7 +99,8 @@ class BacktestRunner {
     bool bars_identical = false;  // same fingerprint
     std::vector<std::string> differences;
   };
-  Rerun rerun(std::int64_t run_id, const RunProgress& progress = {});
+  Rerun rerun(std::int64_t run_id, const RunProgress& progress = {},
+              const core::CancellationToken* cancel = nullptr);
 
  private:
   store::Database& db_;
