@@ -107,3 +107,56 @@ TEST_SUITE("strategy/sma_crossover") {
     CHECK_FALSE(strategy.should_long(c, ind));  // not warm
   }
 }
+
+TEST_SUITE("strategy/registry") {
+  // Issue 11 item 17: every parameter of every strategy declares what it accepts, and a value
+  // outside that is refused naming the parameter, the value and the range.
+  TEST_CASE("issue 11 item 17: every parameter has a range, enforced at both ends") {
+    const auto registry = StrategyRegistry::with_builtins();
+    for (const auto& info : registry.list()) {
+      for (const auto& p : info.parameters) {
+        CAPTURE(p.variable);
+        CHECK_FALSE(p.allowed.empty());
+        const auto dots = p.allowed.find("..");
+        if (dots == std::string::npos) continue;  // a choice ("one of 1, 2, 5, 10")
+        const double lo = std::stod(p.allowed.substr(0, dots));
+        const double hi = std::stod(p.allowed.substr(dots + 2));
+        for (const double outside : {lo - 1.0, hi + 1.0, -1e6, 1e6}) {
+          if (outside >= lo && outside <= hi) continue;
+          const std::string value = std::to_string(static_cast<long long>(outside));
+          try {
+            static_cast<void>(registry.configure(info.name, {}, {{p.name, value}}));
+            FAIL("accepted " << p.name << "=" << value);
+          } catch (const ParameterError& e) {
+            REQUIRE(e.problems().size() == 1);
+            CHECK(e.problems()[0].rfind("--param " + p.name + "=" + value + ": ", 0) == 0);
+            CHECK(e.problems()[0].find(p.allowed) != std::string::npos);
+          }
+        }
+      }
+    }
+    const auto velez = registry.list()[0];
+    CHECK(param(velez, "doji_threshold_pct").allowed == "0.0..100.0");
+    CHECK_NOTHROW(
+        static_cast<void>(registry.configure("velez", {}, {{"doji_threshold_pct", "0"}})));
+    CHECK_NOTHROW(
+        static_cast<void>(registry.configure("velez", {}, {{"doji_threshold_pct", "100"}})));
+  }
+
+  TEST_CASE("issue 11 item 21: a parameter given twice is refused, whatever its case") {
+    const auto registry = StrategyRegistry::with_builtins();
+    try {
+      static_cast<void>(registry.configure("velez", {}, {{"sma_fast", "10"}, {"SMA_FAST", "12"}}));
+      FAIL("accepted a repeated parameter");
+    } catch (const ParameterError& e) {
+      REQUIRE(e.problems().size() == 1);
+      CHECK(e.problems()[0] == "--param SMA_FAST=12: sma_fast is already given (sma_fast=10)");
+    }
+  }
+
+  TEST_CASE("issue 11 item 21: an unknown strategy is an error of its own type") {
+    const auto registry = StrategyRegistry::with_builtins();
+    CHECK_THROWS_AS(static_cast<void>(registry.configure("nonexistent", {}, {})),
+                    trader::strategy::UnknownStrategyError);
+  }
+}

@@ -404,7 +404,8 @@ std::vector<Key> make_keys() {
   keys.push_back(double_key(
       "ALGO_VELEZ__DOJI_THRESHOLD_PCT", velez, "Doji Threshold %",
       "Body/range % below which a candle is a doji (exclusive)",
-      [](auto& s) -> auto& { return s.velez.doji_threshold_pct; }, 0.0, 0.0, false));
+      // Issue 11 item 17: the reference declares no range; a body is 0..100 % of the range.
+      [](auto& s) -> auto& { return s.velez.doji_threshold_pct; }, 0.0, 100.0));
 
   const std::string crossover = "SMA Crossover";
   keys.push_back(int_key(

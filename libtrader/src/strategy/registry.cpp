@@ -1,6 +1,7 @@
 #include <trader/strategy/registry.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <trader/core/text.hpp>
 
@@ -73,7 +74,8 @@ const StrategyRegistry::Entry& StrategyRegistry::find(std::string_view name) con
   }
   std::string available;
   for (const Entry& e : entries_) available += (available.empty() ? "" : ", ") + e.name;
-  throw Error("Unknown strategy: '" + std::string(name) + "'. Available: " + available);
+  throw UnknownStrategyError("Unknown strategy: '" + std::string(name) +
+                             "'. Available: " + available);
 }
 
 std::vector<ParameterInfo> StrategyRegistry::parameters_of(const Entry& entry) const {
@@ -83,6 +85,10 @@ std::vector<ParameterInfo> StrategyRegistry::parameters_of(const Entry& entry) c
     if (std::find(entry.excluded_keys.begin(), entry.excluded_keys.end(), key.variable) !=
         entry.excluded_keys.end()) {
       continue;
+    }
+    // Issue 11 item 17: a parameter without a declared range would take any value.
+    if (key.allowed.empty()) {
+      throw std::logic_error(key.variable + " declares no range; every strategy parameter must");
     }
     out.push_back(ParameterInfo{core::to_lower(key.variable.substr(entry.section.size())),
                                 key.variable, key.description, key.shown_value, key.allowed});
@@ -105,8 +111,18 @@ StrategyBlueprint StrategyRegistry::configure(
   std::vector<std::string> problems;
   config::Sources with_overrides = sources;
   std::vector<std::pair<std::string, std::string>> given;  // variable -> the name as written
-  for (const auto& [raw_name, value] : overrides) {
+  for (std::size_t i = 0; i < overrides.size(); ++i) {
+    const auto& [raw_name, value] = overrides[i];
     const std::string param = core::to_lower(raw_name);
+    // Issue 11 item 21: a repeated --param is a mistake, not "the last one wins".
+    const auto here = overrides.begin() + static_cast<std::ptrdiff_t>(i);
+    const auto earlier = std::find_if(
+        overrides.begin(), here, [&](const auto& o) { return core::to_lower(o.first) == param; });
+    if (earlier != here) {
+      problems.push_back("--param " + raw_name + "=" + value + ": " + param +
+                         " is already given (" + earlier->first + "=" + earlier->second + ")");
+      continue;
+    }
     const auto it = std::find_if(parameters.begin(), parameters.end(),
                                  [&](const ParameterInfo& p) { return p.name == param; });
     if (it == parameters.end()) {

@@ -23,7 +23,7 @@ struct ParameterInfo {
   std::string variable;  // ALGO_VELEZ__SMA_FAST
   std::string description;
   std::string default_value;
-  std::string allowed;  // "5..50"
+  std::string allowed;  // "5..50": every parameter declares what it accepts (issue 11 item 17)
 };
 
 struct StrategyInfo {
@@ -40,6 +40,13 @@ class ParameterError : public Error {
 
  private:
   std::vector<std::string> problems_;
+};
+
+// A strategy name that is not registered: "Unknown strategy: 'x'. Available: velez, ...". A
+// type of its own, so a tool treats it as a bad argument without reading the message.
+class UnknownStrategyError : public Error {
+ public:
+  using Error::Error;
 };
 
 using StrategyFactory = std::function<std::unique_ptr<Strategy>(const config::Settings&)>;
@@ -81,8 +88,9 @@ class StrategyRegistry {
   [[nodiscard]] std::vector<StrategyInfo> list() const;
   [[nodiscard]] std::vector<std::string> names() const;
 
-  // Error "Unknown strategy: 'x'. Available: velez, sma-crossover"; ParameterError for unknown
-  // or invalid --param values (each named as given); config::ConfigErrors for other settings.
+  // UnknownStrategyError "Unknown strategy: 'x'. Available: velez, sma-crossover";
+  // ParameterError for unknown, repeated or invalid --param values (each named as given, a value
+  // outside its range with the range); config::ConfigErrors for other settings.
   [[nodiscard]] StrategyBlueprint configure(
       std::string_view name, const config::Sources& sources,
       const std::vector<std::pair<std::string, std::string>>& overrides) const;
