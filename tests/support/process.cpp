@@ -101,7 +101,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const Environmen
   return result;
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const EnvironmentList& env) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const EnvironmentList& env,
+                           bool merge_stderr) {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
   ExecArguments exec(argv, env);
@@ -109,6 +110,11 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Environme
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     dup2(out_pipe[1], 1);
+    if (merge_stderr) dup2(out_pipe[1], 2);
+    // A test signals the child: it must start with the default dispositions even when the test
+    // runner was started with SIGINT ignored (a background job).
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     close(out_pipe[0]);
     close(out_pipe[1]);
     execve(exec.argv()[0], exec.argv(), exec.envp());
@@ -142,6 +148,20 @@ std::string ChildProcess::read_line() {
     }
     buffer_.append(chunk, static_cast<std::size_t>(n));
   }
+}
+
+std::string ChildProcess::read_rest() {
+  std::string rest;
+  rest.swap(buffer_);
+  char chunk[4096];
+  for (ssize_t n; (n = read(out_fd_, chunk, sizeof chunk)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    rest.append(chunk, static_cast<std::size_t>(n));
+  }
+  return rest;
 }
 
 void ChildProcess::kill(int signal) {

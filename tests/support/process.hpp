@@ -23,14 +23,18 @@ ProcessResult run_process(const std::vector<std::string>& argv, const Environmen
                           const std::string& stdin_text = {});
 
 // A child process left running: the test reads its stdout line by line, signals it, waits.
+// With merge_stderr, its stderr comes through the same pipe (messages of a signalled tool).
 class ChildProcess {
  public:
-  explicit ChildProcess(const std::vector<std::string>& argv, const EnvironmentList& env = {});
+  explicit ChildProcess(const std::vector<std::string>& argv, const EnvironmentList& env = {},
+                        bool merge_stderr = false);
   ~ChildProcess();  // kills and reaps a child still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
   // The next line of stdout without its newline; empty at end of output.
   [[nodiscard]] std::string read_line();
+  // Everything left on stdout, up to its end.
+  [[nodiscard]] std::string read_rest();
   void kill(int signal);
   // Waits for the exit; returns the exit code, or 128 + signal.
   int wait();

@@ -1,11 +1,17 @@
 // End-to-end: the built trader-backtest (and trader-data) binaries on temporary databases.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
 #include "support/process.hpp"
 
 using trader::testing::read_file;
 using trader::testing::run_process;
 using trader::testing::TempDir;
+using trader::testing::write_file;
 
 namespace {
 
@@ -168,7 +174,7 @@ TEST_SUITE("tools/trader-backtest") {
     const auto backwards = backtest(
         dir, {"--symbols", "AAPL", "--start-date", "2026-02-12", "--end-date", "2026-02-10"});
     CHECK(backwards.exit_code == 2);
-    CHECK(has(backwards.err, "must be after --start-date"));
+    CHECK(has(backwards.err, "must not be before --start-date"));
     const auto no_data = backtest(
         dir, {"--symbols", "AAPL,MSFT", "--start-date", "2026-02-10", "--end-date", "2026-02-12"});
     CHECK(no_data.exit_code == 1);
@@ -177,12 +183,262 @@ TEST_SUITE("tools/trader-backtest") {
     CHECK(has(no_data.err, "trader-data import"));
     const auto report = backtest(dir, golden_with({"--report", "/nonexistent/dir/r.html"}));
     CHECK(report.exit_code == 1);
-    CHECK(has(report.err, "--report /nonexistent/dir/r.html"));
+    CHECK(has(report.err, "cannot write /nonexistent/dir/r.html: "));
+    CHECK(has(report.err, "(--report)"));
     const auto capital = backtest(dir, golden_with({"--capital", "500"}));
     CHECK(capital.exit_code == 2);
     CHECK(has(capital.err, "--capital=500: must be between 1000..10000000"));
     CHECK(backtest(dir, {"--symbols", "AAPL"}).exit_code == 2);
     CHECK(backtest(dir, golden_with({"--data", "cloud"})).exit_code == 2);
+    CHECK(stored_runs(dir) == 0);
+  }
+}
+
+// ---- issue 11: outputs, signals, argument validation ------------------------------------------
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kSyntheticWeek{"--symbols",  "AAPL",       "--start-date",
+                                              "2025-06-02", "--end-date", "2025-06-06",
+                                              "--data",     "synthetic"};
+
+std::vector<std::string> synthetic_week_with(std::vector<std::string> extra) {
+  std::vector<std::string> args = kSyntheticWeek;
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// The tool with its standard output on /dev/full (every write fails with ENOSPC).
+trader::testing::ProcessResult backtest_to_full_stdout(const TempDir& dir,
+                                                       const std::vector<std::string>& args,
+                                                       trader::testing::EnvironmentList env = {}) {
+  std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full",
+                                TRADER_BACKTEST_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, env, dir.path());
+}
+
+// Temporary files an output left behind (".NAME.tmp-...").
+std::vector<std::string> leftovers(const fs::path& directory) {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find(".tmp-") != std::string::npos) out.push_back(name);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("tools/trader-backtest") {
+  TEST_CASE("issue 11 items 6, 7: an output that fails is named, the stored run id still shown") {
+    TempDir dir;
+    // --report and --trades-csv on a full device: the run was stored, say so and exit 1.
+    for (const char* option : {"--report", "--trades-csv"}) {
+      CAPTURE(option);
+      const auto r = backtest(dir, synthetic_week_with({option, "/dev/full"}));
+      CHECK(r.exit_code == 1);
+      CHECK(has(r.err,
+                "cannot write /dev/full: No space left on device (" + std::string(option) + ")"));
+      CHECK(has(r.out, "Results saved to database (run_id: "));
+      CHECK(has(r.err, "the run was stored (run_id: "));
+    }
+    // Standard output full: text and JSON, and the read-only actions.
+    for (const auto& args : {kSyntheticWeek, synthetic_week_with({"--json"})}) {
+      const auto r = backtest_to_full_stdout(dir, args);
+      CHECK(r.exit_code == 1);
+      CHECK(has(r.err, "cannot write standard output: No space left on device"));
+      CHECK(has(r.err, "the run was stored (run_id: "));
+    }
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"--list"}, {"--show", "1"}, {"--list-strategies"}, {"--help"}}) {
+      const std::string action = args.front();
+      CAPTURE(action);
+      const auto r = backtest_to_full_stdout(dir, args);
+      CHECK(r.exit_code == 1);
+      CHECK(has(r.err, "cannot write standard output"));
+    }
+    CHECK(stored_runs(dir) == 4);
+  }
+
+  TEST_CASE("issue 11 item 6: an output that cannot be created fails before the run") {
+    TempDir dir;
+    fs::create_directories(dir / "db");
+    fs::permissions(dir / "db", fs::perms::all);
+    fs::create_directories(dir / "ro");
+    write_file(dir / "ro/old.csv", "old\n");
+    fs::permissions(dir / "ro/old.csv", fs::perms::all);
+    fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec |
+                                    fs::perms::group_read | fs::perms::group_exec |
+                                    fs::perms::others_read | fs::perms::others_exec);
+    const std::string db = (dir / "db/t.db").string();
+    // As an unprivileged user (root would ignore the directory's permissions).
+    const std::string result = trader::testing::run_unprivileged([&] {
+      std::string text;
+      for (const auto& [option, file] :
+           {std::pair<std::string, std::string>{"--trades-csv", "ro/old.csv"},
+            {"--report", "ro/new.html"}}) {
+        const auto r = run_process(
+            {TRADER_BACKTEST_BIN, "--symbols", "AAPL", "--start-date", "2025-06-02", "--end-date",
+             "2025-06-06", "--data", "synthetic", "--db", db, option, (dir / file).string()},
+            {}, dir.path());
+        text += "exit " + std::to_string(r.exit_code) + ": " + r.err;
+      }
+      text += run_process({TRADER_BACKTEST_BIN, "--list", "--db", db}, {}, dir.path()).out;
+      return text;
+    });
+    CHECK(has(result, "exit 1: trader-backtest: cannot write " + (dir / "ro/old.csv").string() +
+                          ": cannot create a file in " + (dir / "ro").string() +
+                          " (Permission denied)"));
+    CHECK(has(result, "exit 1: trader-backtest: cannot write " + (dir / "ro/new.html").string()));
+    CHECK_FALSE(has(result, "velez"));  // no run stored
+    CHECK(read_file(dir / "ro/old.csv") == "old\n");
+    CHECK_FALSE(fs::exists(dir / "ro/new.html"));
+    CHECK(leftovers(dir / "ro").empty());
+  }
+
+  TEST_CASE("issue 11 item 6: files are complete or absent: an existing file is replaced whole") {
+    TempDir dir;
+    write_file(dir / "trades.csv", "old\n");
+    fs::permissions(dir / "trades.csv",
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+    REQUIRE(backtest(dir,
+                     synthetic_week_with({"--trades-csv", "trades.csv", "--report", "report.html"}))
+                .exit_code == 0);
+    CHECK(read_file(dir / "trades.csv").rfind("symbol,side,qty,entry_at", 0) == 0);
+    CHECK((fs::status(dir / "trades.csv").permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
+    CHECK(has(read_file(dir / "report.html"), "</html>"));
+    CHECK(leftovers(dir.path()).empty());
+  }
+
+  TEST_CASE("issue 11 item 10: a run that cannot be stored still shows its results") {
+    TempDir dir;
+    const std::string db = (dir / "t.db").string();
+    REQUIRE(backtest(dir, synthetic_week_with({"--db", db})).exit_code == 0);
+    // Another process holds the write lock past the busy timeout.
+    trader::testing::ChildProcess writer({STORE_WRITER_BIN, db, "w", "1", "--hang"});
+    REQUIRE(writer.read_line() == "in-transaction");
+    const trader::testing::EnvironmentList busy{{"ALGO_DB_BUSY_TIMEOUT_MS", "50"}};
+    const auto text = backtest(dir, synthetic_week_with({"--db", db}), busy);
+    CHECK(text.exit_code == 1);
+    CHECK(has(text.out, "Backtest Results: velez"));
+    CHECK(has(text.out, "Results NOT saved to the database"));
+    CHECK(has(text.err, "the run was NOT stored: "));
+    CHECK(has(text.err, "ALGO_DB_BUSY_TIMEOUT_MS"));
+    const auto json = backtest(dir, synthetic_week_with({"--db", db, "--json"}), busy);
+    CHECK(json.exit_code == 1);
+    CHECK(json.out.rfind(R"({"run_id": null, "synthetic": true)", 0) == 0);
+    writer.kill(SIGKILL);
+    static_cast<void>(writer.wait());
+    CHECK(has(backtest(dir, {"--list", "--db", db}).out, "    1  "));
+    CHECK_FALSE(has(backtest(dir, {"--list", "--db", db}).out, "    2  "));
+  }
+
+  TEST_CASE("issue 11 item 8: SIGINT or SIGTERM during a backtest: 130 or 143, nothing stored") {
+    std::string symbols;
+    for (int i = 0; i < 40; ++i) {
+      symbols += (i ? ",S" : "S") + std::string(1, static_cast<char>('A' + i / 26)) +
+                 std::string(1, static_cast<char>('A' + i % 26));
+    }
+    for (const auto& [signal, expected] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+      CAPTURE(signal);
+      TempDir dir;
+      const fs::path db = dir / "t.db";
+      // About eight million synthetic bars: seconds of work on any machine.
+      trader::testing::ChildProcess child(
+          {TRADER_BACKTEST_BIN, "--symbols", symbols, "--start-date", "2023-01-01", "--end-date",
+           "2024-12-31", "--data", "synthetic", "--db", db.string()},
+          {}, true);
+      // The database is opened right before the bars are read: then the long part has begun.
+      for (int i = 0; i < 600'000 && !fs::exists(db); ++i) {
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+      child.kill(signal);
+      const std::string output = child.read_rest();
+      CHECK(child.wait() == expected);
+      CHECK(has(output, "trader-backtest: interrupted: nothing was stored"));
+      CHECK(has(backtest(dir, {"--list", "--db", db.string()}).out, "no stored runs"));
+    }
+  }
+
+  TEST_CASE("issue 11 item 17: a strategy parameter outside its declared range is refused") {
+    TempDir dir;
+    for (const char* value : {"-5", "1000000", "100.01"}) {
+      CAPTURE(value);
+      const auto r = backtest(
+          dir, synthetic_week_with({"--param", std::string("doji_threshold_pct=") + value}));
+      CHECK(r.exit_code == 2);
+      CHECK(has(r.err, std::string("--param doji_threshold_pct=") + value +
+                           ": must be between 0.0..100.0"));
+    }
+    CHECK(backtest(dir, synthetic_week_with({"--param", "doji_threshold_pct=0"})).exit_code == 0);
+    CHECK(has(backtest(dir, {"--list-strategies"}).out, "[0.0..100.0]"));
+  }
+
+  TEST_CASE("issue 11 item 18: a range without sessions is an error; one day is a valid range") {
+    TempDir dir;
+    const auto weekend = backtest(dir, {"--symbols", "AAPL", "--start-date", "2025-06-07",
+                                        "--end-date", "2025-06-08", "--data", "synthetic"});
+    CHECK(weekend.exit_code == 1);
+    CHECK(has(weekend.err, "no NYSE sessions between 2025-06-07 and 2025-06-08"));
+    const auto holiday = backtest(dir, {"--symbols", "AAPL", "--start-date", "2025-12-25",
+                                        "--end-date", "2025-12-25", "--data", "synthetic"});
+    CHECK(holiday.exit_code == 1);
+    CHECK(has(holiday.err, "(2025-12-25 Christmas Day)"));
+    // Also from the store: nothing stored, nothing fetched.
+    import_golden(dir);
+    CHECK(backtest(dir,
+                   {"--symbols", "AAPL", "--start-date", "2026-02-14", "--end-date", "2026-02-16"})
+              .exit_code == 1);
+    CHECK(stored_runs(dir) == 0);
+    // One day: the golden scenario's trading day alone.
+    const auto one_day = backtest(dir, {"--symbols", "AAPL", "--start-date", "2026-02-11",
+                                        "--end-date", "2026-02-11", "--json"});
+    CHECK(one_day.exit_code == 0);
+    CHECK(has(one_day.out, R"("start_date": "2026-02-11", "end_date": "2026-02-11")"));
+    CHECK(stored_runs(dir) == 1);
+  }
+
+  TEST_CASE("issue 11 item 21: bad arguments exit 2 with the usage hint and store nothing") {
+    TempDir dir;
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {synthetic_week_with({"--seed", "-1"}),
+         "expected a whole number >= 0 for --seed, got '-1'"},
+        {synthetic_week_with({"--seed", "1x"}), "for --seed"},
+        {{"--symbols", "AAPL", "--start-date", "1900-01-01", "--end-date", "2025-06-06"},
+         "(the calendar's range) for --start-date, got '1900-01-01'"},
+        {{"--symbols", "AAPL", "--start-date", "2025-06-02", "--end-date", "2200-01-01"},
+         "for --end-date, got '2200-01-01'"},
+        {{"--show", "1", "--rerun", "2"}, "--show and --rerun cannot be combined"},
+        {{"--list", "--rerun", "1"}, "--list and --rerun cannot be combined"},
+        {{"--list-strategies", "--symbols", "AAPL"},
+         "--symbols does not apply to --list-strategies"},
+        {{"--show", "1", "--json"}, "--json does not apply to --show"},
+        {synthetic_week_with({"--limit", "5"}), "--limit does not apply to a backtest run"},
+        {{"--list", "extra"}, "unexpected argument 'extra'"},
+        {synthetic_week_with({"stray"}), "unexpected argument 'stray'"},
+        {{"--list", "--limit", "0"}, "expected a whole number >= 1 for --limit, got '0'"},
+        {{"--show", "0"}, "for --show"},
+        {{"--rerun", "-3"}, "for --rerun"},
+        {synthetic_week_with({"--param", "sma_fast=10", "--param", "SMA_FAST=12"}),
+         "--param SMA_FAST=12: sma_fast is already given (sma_fast=10)"},
+        {synthetic_week_with({"--report", "out.html", "--trades-csv", "./out.html"}),
+         "--report and --trades-csv name the same file out.html"},
+        {synthetic_week_with({"--strategy", "nonexistent"}), "Unknown strategy: 'nonexistent'"},
+    };
+    for (const auto& [args, message] : cases) {
+      std::string command_line;
+      for (const auto& arg : args) command_line += arg + " ";
+      CAPTURE(command_line);
+      const auto r = backtest(dir, args);
+      CHECK(r.exit_code == 2);
+      CHECK(has(r.err, message));
+      CHECK(has(r.err, "(see trader-backtest --"));
+    }
+    CHECK_FALSE(fs::exists(dir / "out.html"));
     CHECK(stored_runs(dir) == 0);
   }
 }

@@ -2,8 +2,8 @@
 // report, store the run (F5), and list, show or repeat stored runs.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
-#include <fstream>
 #include <iostream>
 
 #include <trader/backtest/report.hpp>
@@ -15,6 +15,8 @@
 #include <trader/store/repositories.hpp>
 
 #include "common/cli.hpp"
+#include "common/output.hpp"
+#include "common/signals.hpp"
 
 namespace {
 
@@ -25,9 +27,10 @@ using trader::core::Decimal;
 constexpr const char* kUsage =
     "Usage:\n"
     "  trader-backtest --symbols A,B --start-date D --end-date D [options]\n"
-    "  trader-backtest --list-strategies | --list | --show RUN_ID | --rerun RUN_ID\n\n"
+    "  trader-backtest --list-strategies | --list [--limit N] | --show RUN_ID | --rerun RUN_ID\n\n"
     "Runs a strategy over 1-minute bars from the local store (see trader-data), prints the\n"
-    "results and stores the run with everything needed to repeat it. Dates are YYYY-MM-DD.\n\n"
+    "results and stores the run with everything needed to repeat it. Dates are YYYY-MM-DD;\n"
+    "the range includes both, and one day (--start-date = --end-date) is a valid range.\n\n"
     "Options";
 
 struct Arguments {
@@ -45,6 +48,60 @@ struct Arguments {
   int limit = 20;
 };
 
+// Issue 11 item 21: what each action accepts; any other option given with it is refused
+// rather than silently ignored.
+void check_options_apply(const po::variables_map& vm, const Arguments& a) {
+  const std::vector<std::string> actions{"list-strategies", "list", "show", "rerun"};
+  std::vector<std::string> chosen;
+  for (const auto& action : actions) {
+    if (vm.count(action)) chosen.push_back("--" + action);
+  }
+  if (chosen.size() > 1) {
+    throw po::error(chosen[0] + " and " + chosen[1] + " cannot be combined: choose one");
+  }
+  std::vector<std::string> allowed;
+  std::string action = "a backtest run";
+  if (a.list_strategies) {
+    action = "--list-strategies";
+  } else if (a.list) {
+    action = "--list";
+    allowed = {"limit", "db"};
+  } else if (a.show || a.rerun) {
+    action = a.show ? "--show" : "--rerun";
+    allowed = {"db"};
+  } else {
+    allowed = {"strategy",
+               "symbols",
+               "start-date",
+               "end-date",
+               "capital",
+               "slippage",
+               "param",
+               "commission-per-share",
+               "commission-per-order",
+               "commission-min",
+               "sec-fee-rate",
+               "finra-taf-per-share",
+               "finra-taf-max",
+               "pessimistic-fills",
+               "data",
+               "seed",
+               "json",
+               "trades-csv",
+               "report",
+               "db"};
+  }
+  for (const auto& [name, value] : vm) {
+    if (value.defaulted() || name == "help" ||
+        std::find(actions.begin(), actions.end(), name) != actions.end()) {
+      continue;
+    }
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      throw po::error("--" + name + " does not apply to " + action);
+    }
+  }
+}
+
 trader::core::Date date_option(const po::variables_map& vm, const char* name) {
   try {
     return trader::tools::parse_date_option(vm[name].as<std::string>(), std::string("--") + name);
@@ -59,7 +116,7 @@ Arguments parse_arguments(int argc, char** argv) {
       "strategy", po::value<std::string>()->default_value("velez"), "strategy name")(
       "symbols", po::value<std::string>(), "comma-separated symbols, e.g. AAPL,MSFT,BRK.B")(
       "start-date", po::value<std::string>(), "first day")("end-date", po::value<std::string>(),
-                                                           "last day (after the first)")(
+                                                           "last day (the first or later)")(
       "capital", po::value<std::string>(), "initial capital (default 25000)")(
       "slippage", po::value<std::string>(), "slippage per share (default 0.01)")(
       "param", po::value<std::vector<std::string>>()->composing(),
@@ -73,27 +130,48 @@ Arguments parse_arguments(int argc, char** argv) {
       "pessimistic-fills", "F11: take the stop on the entry bar when its low reaches it")(
       "data", po::value<std::string>()->default_value("auto"),
       "auto (store, fetch what is missing when keys are set) | store | alpaca | synthetic")(
-      "seed", po::value<std::uint64_t>(), "synthetic data seed (default 1)")(
+      "seed", po::value<std::string>(), "synthetic data seed, 0 or more (default 1)")(
       "json", "machine output: trades and metrics")("trades-csv", po::value<std::string>(),
                                                     "write the trades to this CSV file")(
       "report", po::value<std::string>(), "write a self-contained HTML report to this file")(
       "db", po::value<std::string>(), "database file (overrides ALGO_DB_PATH)")(
       "list-strategies", "list the strategies with their parameters")("list", "list stored runs")(
-      "limit", po::value<int>(), "--list: how many (default 20)")("show", po::value<std::int64_t>(),
-                                                                  "show a stored run")(
-      "rerun", po::value<std::int64_t>(), "repeat a stored run and compare the results");
+      "limit", po::value<std::string>(), "--list: how many, 1 or more (default 20)")(
+      "show", po::value<std::string>(), "show a stored run")(
+      "rerun", po::value<std::string>(), "repeat a stored run and compare the results");
   po::variables_map vm;
-  po::store(po::parse_command_line(argc, argv, options), vm);
+  // No positional arguments: an extra word is an error, never silently ignored.
+  po::options_description all;
+  all.add(options).add_options()("unexpected", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("unexpected", -1);
+  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+  if (vm.count("unexpected")) {
+    throw po::error("unexpected argument '" +
+                    vm["unexpected"].as<std::vector<std::string>>().front() + "'");
+  }
   if (vm.count("help") || argc == 1) {
     std::cout << options << "\n";
     std::exit(argc == 1 ? 2 : 0);
   }
   Arguments a;
+  const auto whole = [&](const char* name, std::uint64_t minimum, std::uint64_t maximum) {
+    try {
+      const auto value = trader::tools::parse_unsigned_option(vm[name].as<std::string>(),
+                                                              std::string("--") + name, minimum);
+      if (value > maximum) throw po::error(fmt::format("--{} must be at most {}", name, maximum));
+      return value;
+    } catch (const trader::ParseError& e) {
+      throw po::error(e.what());
+    }
+  };
   a.list_strategies = vm.count("list-strategies") > 0;
   a.list = vm.count("list") > 0;
-  if (vm.count("limit")) a.limit = vm["limit"].as<int>();
-  if (vm.count("show")) a.show = vm["show"].as<std::int64_t>();
-  if (vm.count("rerun")) a.rerun = vm["rerun"].as<std::int64_t>();
+  constexpr auto kMaxId = static_cast<std::uint64_t>(INT64_MAX);
+  if (vm.count("limit")) a.limit = static_cast<int>(whole("limit", 1, 1'000'000));
+  if (vm.count("show")) a.show = static_cast<std::int64_t>(whole("show", 1, kMaxId));
+  if (vm.count("rerun")) a.rerun = static_cast<std::int64_t>(whole("rerun", 1, kMaxId));
+  check_options_apply(vm, a);
   if (vm.count("db")) a.db = vm["db"].as<std::string>();
   a.json = vm.count("json") > 0;
   if (vm.count("trades-csv")) a.trades_csv = vm["trades-csv"].as<std::string>();
@@ -113,16 +191,17 @@ Arguments parse_arguments(int argc, char** argv) {
   }
   a.start = date_option(vm, "start-date");
   a.end = date_option(vm, "end-date");
-  if (!(*a.start < *a.end)) {
+  // Issue 11 item 18: one day (equal dates) is a valid range, unlike the reference's rule.
+  if (*a.end < *a.start) {
     throw po::error("--end-date " + trader::core::format_date(*a.end) +
-                    " must be after --start-date " + trader::core::format_date(*a.start));
+                    " must not be before --start-date " + trader::core::format_date(*a.start));
   }
   try {
     a.data = bt::parse_data_mode(vm["data"].as<std::string>());
   } catch (const trader::ParseError& e) {
     throw po::error(std::string("--data: ") + e.what());
   }
-  if (vm.count("seed")) a.seed = vm["seed"].as<std::uint64_t>();
+  if (vm.count("seed")) a.seed = whole("seed", 0, UINT64_MAX);
   if (vm.count("param")) {
     for (const auto& p : vm["param"].as<std::vector<std::string>>()) {
       const auto equals = p.find('=');
@@ -131,6 +210,10 @@ Arguments parse_arguments(int argc, char** argv) {
       }
       a.params.emplace_back(p.substr(0, equals), p.substr(equals + 1));
     }
+  }
+  // Issue 11 item 21: two outputs naming one file would overwrite each other.
+  if (a.report && a.trades_csv && trader::tools::same_file(*a.report, *a.trades_csv)) {
+    throw po::error("--report and --trades-csv name the same file " + *a.report);
   }
   const std::pair<const char*, const char*> mapped[] = {
       {"capital", "ALGO_BACKTEST__INITIAL_CAPITAL"},
@@ -228,13 +311,16 @@ void print_text(const bt::BacktestResult& r, std::int64_t run_id) {
                              m.exits_strategy, m.exits_session_close));
   line("Bars:", fmt::format("{} ({})", trader::tools::with_thousands(r.bars), r.data_source));
   if (run_id > 0) fmt::print("\nResults saved to database (run_id: {})\n", run_id);
+  if (run_id < 0) fmt::print("\nResults NOT saved to the database (see the error below)\n");
   if (r.synthetic) fmt::print("{}\n", banner);
 }
 
 void print_json(const bt::BacktestResult& r, std::int64_t run_id) {
   using trader::core::json_quote;
+  // run_id null: the run could not be stored (the reason is on stderr).
   std::string out = fmt::format("{{\"run_id\": {}, \"synthetic\": {}, \"data_source\": {}, ",
-                                run_id, r.synthetic ? "true" : "false", json_quote(r.data_source));
+                                run_id > 0 ? std::to_string(run_id) : std::string("null"),
+                                r.synthetic ? "true" : "false", json_quote(r.data_source));
   out += fmt::format("\"strategy\": {}, \"symbols\": [", json_quote(r.strategy));
   for (std::size_t i = 0; i < r.symbols.size(); ++i)
     out += (i ? ", " : "") + json_quote(r.symbols[i]);
@@ -256,34 +342,19 @@ void print_json(const bt::BacktestResult& r, std::int64_t run_id) {
   fmt::print("{}]}}\n", out);
 }
 
-// Fails now, before the run, when `path` cannot be written (so no run is stored in vain).
-void check_writable(const std::string& path, const char* option) {
-  if (std::filesystem::is_directory(path)) {
-    throw trader::Error(std::string(option) + " " + path + ": is a directory");
-  }
-  const bool existed = std::filesystem::exists(path);
-  std::ofstream probe(path, std::ios::app);
-  if (!probe) {
-    throw trader::Error(std::string(option) + " " + path + ": cannot be written (" +
-                        std::strerror(errno) + ")");
-  }
-  probe.close();
-  if (!existed) std::filesystem::remove(path);
-}
-
-void write_trades_csv(const bt::BacktestResult& r, const std::string& path) {
-  std::ofstream out(path, std::ios::binary);
-  out << "symbol,side,qty,entry_at,entry_price,exit_at,exit_price,exit_reason,pnl,costs,"
-         "duration_seconds\n";
+void write_trades_csv(const bt::BacktestResult& r, trader::tools::AtomicOutputFile& out) {
+  out.write(
+      "symbol,side,qty,entry_at,entry_price,exit_at,exit_price,exit_reason,pnl,costs,"
+      "duration_seconds\n");
   const auto table = trader::data::SymbolTable::sorted(r.symbols);
   for (const auto& t : r.trades) {
-    out << fmt::format("{},buy,{},{},{},{},{},{},{},{},{}\n", table.name(t.symbol), t.qty,
-                       trader::core::format_timestamp(t.entry_at), t.entry_price.to_string(),
-                       trader::core::format_timestamp(t.exit_at), t.exit_price.to_string(),
-                       trader::engine::to_string(t.exit_reason), t.pnl.to_string(),
-                       t.costs.to_string(), t.duration_seconds);
+    out.write(fmt::format("{},buy,{},{},{},{},{},{},{},{},{}\n", table.name(t.symbol), t.qty,
+                          trader::core::format_timestamp(t.entry_at), t.entry_price.to_string(),
+                          trader::core::format_timestamp(t.exit_at), t.exit_price.to_string(),
+                          trader::engine::to_string(t.exit_reason), t.pnl.to_string(),
+                          t.costs.to_string(), t.duration_seconds));
   }
-  if (!out) throw trader::Error("--trades-csv " + path + ": write failed");
+  out.commit();
 }
 
 void list_strategies(const trader::strategy::StrategyRegistry& registry) {
@@ -367,7 +438,7 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
   };
 
   if (a.rerun) {
-    const auto rerun = runner.rerun(*a.rerun, progress);
+    const auto rerun = runner.rerun(*a.rerun, progress, &trader::tools::interruption());
     if (terminal) fmt::print(stderr, "\n");
     print_text(rerun.result, 0);
     const bool same = rerun.trades_identical && rerun.metrics_identical;
@@ -379,8 +450,23 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
     return same ? 0 : 1;
   }
 
-  if (a.report) check_writable(*a.report, "--report");
-  if (a.trades_csv) check_writable(*a.trades_csv, "--trades-csv");
+  // The output files are opened (as temporaries) now, so one that cannot be written fails
+  // before the run; each is renamed into place only when written completely.
+  std::optional<trader::tools::AtomicOutputFile> report_file, trades_file;
+  const auto open_output = [&](const std::optional<std::string>& path, const char* option,
+                               std::optional<trader::tools::AtomicOutputFile>& file) {
+    if (!path) return;
+    try {
+      if (trader::tools::same_file(*path, options.path)) {
+        throw trader::tools::OutputError(*path, "it is the database");
+      }
+      file.emplace(*path);
+    } catch (const trader::tools::OutputError& e) {
+      throw trader::tools::OutputError(*path, e.reason() + " (" + option + ")");
+    }
+  };
+  open_output(a.report, "--report", report_file);
+  open_output(a.trades_csv, "--trades-csv", trades_file);
   bt::BacktestRequest request;
   request.strategy = a.strategy;
   request.symbols = a.symbols;
@@ -391,29 +477,62 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
   request.data = a.data;
   request.synthetic_seed = a.seed;
   request.collect_report = a.report.has_value();
-  bt::BacktestResult result = runner.run(request, progress);
+  bt::BacktestResult result = runner.run(request, progress, &trader::tools::interruption());
   if (terminal && result.bars >= (1 << 20)) fmt::print(stderr, "\n");
   for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
-  const std::int64_t run_id = runner.save(result);
-  if (a.trades_csv) write_trades_csv(result, *a.trades_csv);
-  if (a.report) {
-    result.report.run_id = run_id;
-    std::ofstream out(*a.report, std::ios::binary);
-    bt::write_html_report(result.report, out);
-    out.close();
-    if (!out) throw trader::Error("--report " + *a.report + ": write failed");
+  // A signal during the run stops before anything is stored; one after it changes nothing.
+  trader::tools::interruption().throw_if_cancelled();
+  // Issue 11 item 10: a run that cannot be stored (the database busy, full, read-only) still
+  // shows its results, says it was not stored and why, and exits 1.
+  std::int64_t run_id = -1;
+  std::string not_stored;
+  try {
+    run_id = runner.save(result);
+  } catch (const trader::store::StoreError& e) {
+    not_stored = e.what();
   }
-  if (a.json) {
-    print_json(result, run_id);
-  } else {
-    print_text(result, run_id);
+  // Issue 11 items 6 and 7: a file that cannot be written is named with the reason, and the
+  // results and the stored run id are still shown.
+  std::vector<std::string> failed;
+  const auto write_output = [&](std::optional<trader::tools::AtomicOutputFile>& file,
+                                const char* option, const auto& produce) {
+    if (!file) return;
+    try {
+      produce(*file);
+    } catch (const trader::tools::OutputError& e) {
+      failed.push_back(fmt::format("{} ({})", e.what(), option));
+    }
+  };
+  write_output(trades_file, "--trades-csv",
+               [&](trader::tools::AtomicOutputFile& f) { write_trades_csv(result, f); });
+  write_output(report_file, "--report", [&](trader::tools::AtomicOutputFile& f) {
+    result.report.run_id = std::max<std::int64_t>(run_id, 0);
+    f.write_with([&](std::ostream& out) { bt::write_html_report(result.report, out); });
+  });
+  try {
+    if (a.json) {
+      print_json(result, run_id);
+    } else {
+      print_text(result, run_id);
+    }
+    trader::tools::finish_stdout();
+  } catch (const std::exception& e) {  // standard output failed: still say what was stored
+    failed.push_back(trader::tools::error_text(e));
   }
-  return 0;
+  for (const auto& f : failed) fmt::print(stderr, "trader-backtest: {}\n", f);
+  if (!not_stored.empty()) {
+    fmt::print(stderr, "trader-backtest: the run was NOT stored: {}\n", not_stored);
+  } else if (!failed.empty()) {
+    fmt::print(stderr, "trader-backtest: the run was stored (run_id: {})\n", run_id);
+  }
+  return failed.empty() && not_stored.empty() ? 0 : 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) try {
+  trader::tools::check_stdout_at_exit("trader-backtest");
+  trader::tools::install_interrupt_handlers();
   const Arguments args = parse_arguments(argc, argv);
   const auto sources = trader::config::Sources::from_process();
   // The report is the output: log events (circuit-breaker trips, ...) only when asked for.
@@ -426,7 +545,9 @@ int main(int argc, char** argv) try {
   }
   trader::log::init(log_settings);
   try {
-    return run(args, sources);
+    const int code = run(args, sources);
+    trader::tools::finish_stdout();
+    return code;
   } catch (const trader::config::ConfigErrors& e) {
     fmt::print(stderr, "trader-backtest: invalid settings:\n");
     for (const auto& error : e.errors()) {
@@ -444,8 +565,15 @@ int main(int argc, char** argv) try {
 } catch (const trader::config::ConfigErrors& e) {
   fmt::print(stderr, "trader-backtest: {}\n", e.what());
   return 2;
+} catch (const trader::strategy::UnknownStrategyError& e) {
+  fmt::print(stderr, "trader-backtest: {}\n(see trader-backtest --list-strategies)\n", e.what());
+  return 2;
+} catch (const trader::Interrupted& e) {
+  // Issue 11 item 8: the run is stored only after it completed, so nothing was stored.
+  fmt::print(stderr, "trader-backtest: interrupted: nothing was stored ({})\n",
+             trader::tools::signal_name(e.reason()));
+  return trader::tools::interrupted_exit_code(e);
 } catch (const std::exception& e) {
-  const std::string text = e.what();
-  fmt::print(stderr, "trader-backtest: {}\n", text);
-  return text.rfind("Unknown strategy", 0) == 0 ? 2 : 1;
+  fmt::print(stderr, "trader-backtest: {}\n", trader::tools::error_text(e));
+  return 1;
 }
