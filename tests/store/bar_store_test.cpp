@@ -1,9 +1,11 @@
 #include <trader/store/bar_store.hpp>
 
 #include <doctest/doctest.h>
+#include <soci/soci.h>
 
 #include <trader/calendar/nyse.hpp>
 
+#include "store/bar_blob.hpp"
 #include "support/process.hpp"
 
 using trader::core::Decimal;
@@ -78,7 +80,7 @@ TEST_SUITE("store/bar_store") {
     writer.add(minutes_of(input, "AAPL", "2026-02-11T14:30:00Z", 10), input, "csv:test.csv");
     writer.add(minutes_of(input, "MSFT", "2026-02-11T14:35:00Z", 10), input, "csv:test.csv");
     const auto report = writer.commit();
-    CHECK(report.bars_written == 800);
+    CHECK(report.bars_written() == 800);
     CHECK(report.sessions_written == 4);
     CHECK(report.sessions_replaced == 0);
 
@@ -132,10 +134,11 @@ TEST_SUITE("store/bar_store") {
       writer.commit();
     }
     {
-      auto writer = store.writer();
+      auto writer = store.writer(trader::store::WritePolicy::replace_sessions);
       writer.add(minutes_of(input, "BRK.B", "2026-02-12T14:30:00Z", 390), input, "synthetic");
       const auto report = writer.commit();
       CHECK(report.sessions_replaced == 1);
+      CHECK(report.bars_dropped == 300);
     }
     const auto summary = store.summary();
     REQUIRE(summary.size() == 1);
@@ -175,7 +178,7 @@ TEST_SUITE("store/bar_store") {
     auto writer = store.writer();
     writer.add(bars, input, "csv:x.csv");
     const auto report = writer.commit();
-    CHECK(report.bars_written == 2);
+    CHECK(report.bars_written() == 2);
     CHECK(report.bars_outside_session == 3);
     const auto sessions =
         store.sessions("AAPL", year{2025} / November / 1, year{2025} / December / 31);
@@ -183,12 +186,12 @@ TEST_SUITE("store/bar_store") {
     CHECK(sessions[0].expected_bars == 210);
   }
 
-  TEST_CASE("records keep vwap and trade count; sub-minute timestamps still merge in order") {
+  TEST_CASE("records keep vwap and trade count") {
     TempDir dir;
     auto db = open_db(dir);
     BarStore store(db);
     SymbolTable input;
-    auto a = record(input, "AAPL", "2026-02-10T14:30:30Z", "10.5");
+    auto a = record(input, "AAPL", "2026-02-10T14:31:00Z", "10.5");
     a.vwap = Decimal::parse("10.4321");
     a.trade_count = 17;
     auto b = record(input, "MSFT", "2026-02-10T14:30:00Z", "20");
@@ -202,7 +205,7 @@ TEST_SUITE("store/bar_store") {
       records.insert(records.end(), session.begin(), session.end());
     });
     REQUIRE(records.size() == 2);
-    CHECK(table.name(records[0].bar.symbol) == "MSFT");  // 14:30:00 before 14:30:30
+    CHECK(table.name(records[0].bar.symbol) == "MSFT");  // 14:30 before 14:31
     CHECK(records[1].vwap == Decimal::parse("10.4321"));
     CHECK(records[1].trade_count == 17);
     CHECK_FALSE(records[0].has_vwap());
@@ -230,5 +233,176 @@ TEST_SUITE("store/bar_store") {
     auto db = open_db(dir);
     BarStore store(db);
     CHECK(read_all(store, SymbolTable::sorted({"ZZZ"}), kFeb10, kFeb12).empty());
+  }
+
+  // issue 11 item 1: a second import of the same session used to replace it whole.
+  TEST_CASE("a re-import merges by minute: added, replaced and kept bars are counted") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    {
+      auto writer = store.writer();
+      writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 195), input, "csv:first.csv");
+      const auto report = writer.commit();
+      CHECK(report.sessions_new == 1);
+      CHECK(report.bars_added == 195);
+    }
+    {
+      auto writer = store.writer();  // the second half of the session, from another file
+      writer.add(minutes_of(input, "AAPL", "2026-02-10T17:45:00Z", 195), input, "csv:second.csv");
+      const auto report = writer.commit();
+      CHECK(report.sessions_new == 0);
+      CHECK(report.sessions_merged == 1);
+      CHECK(report.sessions_replaced == 0);
+      CHECK(report.bars_added == 195);
+      CHECK(report.bars_replaced == 0);
+      CHECK(report.bars_kept == 195);
+    }
+    auto bars = read_all(store, SymbolTable::sorted({"AAPL"}), kFeb10, kFeb10);
+    REQUIRE(bars.size() == 390);
+    CHECK(bars.front().ts == parse_timestamp("2026-02-10T14:30:00Z"));
+    CHECK(bars.back().ts == parse_timestamp("2026-02-10T20:59:00Z"));
+    CHECK(store.sessions("AAPL", kFeb10, kFeb10).at(0).source == "csv:first.csv+csv:second.csv");
+    CHECK(store.summary().at(0).missing_minutes == 0);
+    {
+      // Overlapping minutes: the incoming bar wins, the others stay.
+      auto writer = store.writer();
+      std::vector<BarRecord> fix{record(input, "AAPL", "2026-02-10T14:31:00Z", "7.5"),
+                                 record(input, "AAPL", "2026-02-10T14:32:00Z", "7.6")};
+      writer.add(fix, input, "csv:first.csv");
+      const auto report = writer.commit();
+      CHECK(report.bars_replaced == 2);
+      CHECK(report.bars_added == 0);
+      CHECK(report.bars_kept == 388);
+    }
+    bars = read_all(store, SymbolTable::sorted({"AAPL"}), kFeb10, kFeb10);
+    REQUIRE(bars.size() == 390);
+    CHECK(bars[1].close == Decimal::parse("7.5"));
+    CHECK(bars[2].close == Decimal::parse("7.6"));
+    CHECK(bars[3].close == Decimal::parse("100.03"));
+    CHECK(store.sessions("AAPL", kFeb10, kFeb10).at(0).source == "csv:first.csv+csv:second.csv");
+    {
+      // replace_sessions keeps the old behaviour for those who ask for it.
+      auto writer = store.writer(trader::store::WritePolicy::replace_sessions);
+      writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 10), input, "csv:third.csv");
+      const auto report = writer.commit();
+      CHECK(report.sessions_replaced == 1);
+      CHECK(report.bars_dropped == 390);
+      CHECK(report.bars_added == 10);
+    }
+    CHECK(read_all(store, SymbolTable::sorted({"AAPL"}), kFeb10, kFeb10).size() == 10);
+  }
+
+  // issue 11 item 2: synthetic bars used to overwrite real ones silently.
+  TEST_CASE("provenance: synthetic bars never touch real sessions; real bars replace synthetic") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    {
+      auto writer = store.writer();
+      writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 390), input, "csv:real.csv");
+      writer.add(minutes_of(input, "AAPL", "2026-02-11T14:30:00Z", 390), input, "synthetic:seed=3");
+      writer.commit();
+    }
+    {
+      auto writer = store.writer();
+      writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 5), input, "synthetic:seed=4");
+      CHECK_THROWS_WITH_AS(static_cast<void>(writer.commit()),
+                           doctest::Contains("holds real bars (csv:real.csv)"),
+                           trader::store::ProvenanceError);
+    }
+    CHECK(store.sessions("AAPL", kFeb10, kFeb10).at(0).bars == 390);
+    CHECK(store.real_sessions({"AAPL"}, kFeb10, kFeb12).size() == 1);
+    // fetch's view: the synthetic session is missing real data.
+    CHECK(store.missing("AAPL", kFeb10, year{2026} / February / 11).empty());
+    const auto lacking = store.missing("AAPL", kFeb10, year{2026} / February / 11, true);
+    REQUIRE(lacking.size() == 1);
+    CHECK(lacking[0].first == year{2026} / February / 11);
+    {
+      // Real bars over a synthetic session replace it whole: the two never share a session.
+      auto writer = store.writer();
+      writer.add(minutes_of(input, "AAPL", "2026-02-11T14:30:00Z", 3), input, "alpaca-iex");
+      const auto report = writer.commit();
+      CHECK(report.sessions_replaced == 1);
+      CHECK(report.bars_dropped == 390);
+    }
+    const auto s11 = store.sessions("AAPL", year{2026} / February / 11, year{2026} / February / 11);
+    CHECK(s11.at(0).source == "alpaca-iex");
+    CHECK(s11.at(0).bars == 3);
+    const auto provenance = store.provenance({"AAPL", "MSFT"}, kFeb10, kFeb12);
+    REQUIRE(provenance.size() == 2);
+    CHECK(provenance[0].real_sessions == 2);
+    CHECK(provenance[0].synthetic_sessions == 0);
+    CHECK(provenance[1].symbol == "MSFT");
+    CHECK(provenance[1].real_sessions == 0);
+    CHECK(trader::store::is_synthetic_source("synthetic"));
+    CHECK(trader::store::is_synthetic_source("synthetic:seed=1"));
+    CHECK_FALSE(trader::store::is_synthetic_source("csv:synthetic.csv"));
+  }
+
+  TEST_CASE("the store holds minute bars: a bar off the minute is refused, nothing written") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    {
+      auto writer = store.writer();
+      std::vector<BarRecord> bars{record(input, "AAPL", "2026-02-10T14:30:00Z", "10"),
+                                  record(input, "AAPL", "2026-02-10T14:30:30Z", "10")};
+      CHECK_THROWS_WITH_AS(writer.add(bars, input, "csv:x.csv"),
+                           doctest::Contains("not on a whole minute"), trader::store::StoreError);
+    }
+    CHECK(store.summary().empty());
+  }
+
+  // issue 11 item 19: a damaged BLOB with an intact header used to export nonsense prices.
+  TEST_CASE("a damaged session is found by its checksum on read, and by verify") {
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    {
+      auto writer = store.writer();
+      writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 390), input, "csv:a.csv");
+      writer.add(minutes_of(input, "AAPL", "2026-02-11T14:30:00Z", 390), input, "csv:a.csv");
+      writer.commit();
+    }
+    auto healthy = store.verify();
+    CHECK(healthy.ok());
+    CHECK(healthy.sessions_checked == 2);
+    CHECK(healthy.bars_checked == 780);
+    // Flip bytes inside the first session's records; the 16-byte header stays intact.
+    db.session() << "UPDATE bar_day SET bars = substr(bars, 1, 100) || x'DEADBEEF' || "
+                    "substr(bars, 105) WHERE session_date = '2026-02-10'";
+    const auto table = SymbolTable::sorted({"AAPL"});
+    CHECK_THROWS_WITH_AS(static_cast<void>(read_all(store, table, kFeb10, kFeb12)),
+                         doctest::Contains("AAPL on 2026-02-10"),
+                         trader::store::DatabaseCorruptError);
+    CHECK(read_all(store, table, year{2026} / February / 11, kFeb12).size() == 390);
+    const auto report = store.verify();
+    CHECK_FALSE(report.ok());
+    REQUIRE(report.damaged.size() == 1);
+    CHECK(report.damaged[0].symbol == "AAPL");
+    CHECK(report.damaged[0].date == kFeb10);
+    CHECK(report.damaged[0].problem.find("checksum") != std::string::npos);
+    CHECK(report.integrity_problems.empty());
+    // A row whose bytes match their checksum but contradict the row's own columns.
+    db.session() << "UPDATE bar_day SET bar_count = 5 WHERE session_date = '2026-02-11'";
+    const auto both = store.verify();
+    REQUIRE(both.damaged.size() == 2);
+    CHECK(both.damaged[1].problem.find("row says 5") != std::string::npos);
+  }
+
+  TEST_CASE("the checksum is cheap and sensitive to every byte") {
+    std::string bytes(48 * 390 + 16, '\x5a');
+    const auto base = trader::store::detail::blob_checksum(bytes.data(), bytes.size());
+    for (std::size_t i = 0; i < bytes.size(); i += 97) {
+      std::string changed = bytes;
+      changed[i] = static_cast<char>(changed[i] ^ 1);
+      CAPTURE(i);
+      CHECK(trader::store::detail::blob_checksum(changed.data(), changed.size()) != base);
+    }
   }
 }

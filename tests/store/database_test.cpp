@@ -245,4 +245,168 @@ TEST_SUITE("store/database") {
     CHECK(lost == 0);
     CHECK(kept == 1);
   }
+
+  // issue 11 item 9: 9 of 10 concurrent first users failed ("table order_state already exists",
+  // "has schema version 1; this program needs 3").
+  TEST_CASE("F13: many processes opening one new database at once all succeed") {
+    for (int round = 0; round < 3; ++round) {
+      TempDir dir;
+      const auto path = (dir / "data/new.db").string();
+      std::vector<std::unique_ptr<trader::testing::ChildProcess>> writers;
+      for (int i = 0; i < 10; ++i) {
+        writers.push_back(std::make_unique<trader::testing::ChildProcess>(
+            std::vector<std::string>{STORE_WRITER_BIN, path, "w" + std::to_string(i) + "-", "1"}));
+      }
+      for (auto& w : writers) {
+        CAPTURE(round);
+        CHECK(w->read_line() == "done 1");
+        CHECK(w->wait() == 0);
+      }
+      auto db = Database::open(at(path));
+      CHECK(db.schema_version() == trader::store::latest_version());
+      CHECK(trader::store::applied_migrations(db).size() ==
+            trader::store::builtin_migrations().size());
+      int orders = 0;
+      db.session() << "SELECT count(*) FROM order_state", soci::into(orders);
+      CHECK(orders == 10);
+    }
+  }
+
+  // issue 11 item 10: SOCI's raw "database is locked while executing BEGIN IMMEDIATE".
+  TEST_CASE("a writer held up past busy_timeout gets a DatabaseBusyError that says what to do") {
+    TempDir dir;
+    const auto path = (dir / "busy.db").string();
+    static_cast<void>(Database::open(at(path)));
+    trader::testing::ChildProcess holder({STORE_WRITER_BIN, path, "held", "1", "--hang"});
+    REQUIRE(holder.read_line() == "in-transaction");
+    auto db = Database::open(at(path, 100));
+    try {
+      trader::store::Transaction tx(db);
+      FAIL("took the write lock held by another process");
+    } catch (const trader::store::DatabaseBusyError& e) {
+      const std::string text = e.what();
+      CHECK(text.find(path) != std::string::npos);
+      CHECK(text.find("another process is writing") != std::string::npos);
+      CHECK(text.find("100 ms") != std::string::npos);
+      CHECK(text.find("ALGO_DB_BUSY_TIMEOUT_MS") != std::string::npos);
+      CHECK(text.find("BEGIN IMMEDIATE") == std::string::npos);
+    }
+    holder.kill(SIGKILL);
+    static_cast<void>(holder.wait());
+    trader::store::Transaction tx(db);  // free again
+    tx.commit();
+  }
+
+  // issue 11 item 11: read-only users got "not a usable SQLite database ... readonly".
+  TEST_CASE("a database in a directory the user may not write: reads work, writes are refused") {
+    TempDir dir;
+    const auto folder = dir / "owned";
+    const auto path = folder / "trading.db";
+    {
+      auto db = Database::open(at(path));
+      db.session() << "INSERT INTO settings_override (key, value, updated_at) VALUES ('k', 'v', "
+                      "'x')";
+    }
+    namespace fs = std::filesystem;
+    const auto read_exec = fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                           fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec;
+    fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    fs::permissions(folder, read_exec);
+    const std::string seen = trader::testing::run_unprivileged([&] {
+      std::string out;
+      try {
+        auto db = Database::open(at(path), OpenMode::read);
+        int rows = 0;
+        db.session() << "SELECT count(*) FROM settings_override", soci::into(rows);
+        out += "read " + std::to_string(rows) + ";";
+        auto inspect = Database::open(at(path), OpenMode::inspect);
+        out += "inspect " + std::to_string(inspect.schema_version()) + ";";
+      } catch (const std::exception& e) {
+        out += std::string("read failed: ") + e.what() + ";";
+      }
+      try {
+        static_cast<void>(Database::open(at(path)));
+        out += "write opened;";
+      } catch (const trader::store::DatabasePermissionError& e) {
+        out += std::string("refused: ") + e.what();
+      }
+      return out;
+    });
+    CHECK(seen.find("read 1;") != std::string::npos);
+    CHECK(seen.find("inspect " + std::to_string(trader::store::latest_version())) !=
+          std::string::npos);
+    CHECK(seen.find("refused: permission denied") != std::string::npos);
+    CHECK(seen.find(path.string()) != std::string::npos);
+    CHECK(seen.find("uid 65534") != std::string::npos);
+    CHECK(fs::directory_iterator(folder) != fs::directory_iterator());  // only the file itself
+    CHECK(std::distance(fs::directory_iterator(folder), fs::directory_iterator()) == 1);
+    fs::permissions(folder, fs::perms::owner_all, fs::perm_options::add);
+  }
+
+  TEST_CASE("a read-only open never creates a directory or a database") {
+    TempDir dir;
+    const auto path = dir / "nonexistent/dir/x.db";
+    CHECK_THROWS_WITH_AS(static_cast<void>(Database::open(at(path), OpenMode::read)),
+                         doctest::Contains("no database at"), trader::store::DatabaseMissingError);
+    CHECK_FALSE(std::filesystem::exists(dir / "nonexistent"));
+    write_file(dir / "empty.db", "");
+    CHECK_THROWS_AS(static_cast<void>(Database::open(at(dir / "empty.db"), OpenMode::read)),
+                    trader::store::DatabaseMissingError);
+    CHECK(read_file(dir / "empty.db").empty());
+  }
+
+  // issue 11 item 21: `--db ''` and `--db /dev/null` gave a filesystem exception's text.
+  TEST_CASE("paths that cannot hold a database get a plain message") {
+    for (const auto mode : {OpenMode::use, OpenMode::read}) {
+      CHECK_THROWS_WITH_AS(static_cast<void>(Database::open(at(""), mode)),
+                           doctest::Contains("the database path is empty"), StoreError);
+      CHECK_THROWS_WITH_AS(static_cast<void>(Database::open(at("/dev/null"), mode)),
+                           doctest::Contains("/dev/null as a database: it is not a regular file"),
+                           StoreError);
+    }
+    TempDir dir;
+    std::filesystem::create_directory(dir / "folder.db");
+    CHECK_THROWS_WITH_AS(static_cast<void>(Database::open(at(dir / "folder.db"))),
+                         doctest::Contains("it is a directory"), StoreError);
+  }
+
+  // issue 11 item 19: after SQLite reported damage, a write first checks the file.
+  TEST_CASE("a write after an error runs quick_check first and refuses a damaged file") {
+    TempDir dir;
+    const auto path = dir / "damaged.db";
+    std::vector<int> leaves;
+    {
+      auto db = Database::open(at(path));
+      for (int i = 0; i < 400; ++i) {
+        db.session() << "INSERT INTO settings_override (key, value, updated_at) VALUES ('k" +
+                            std::to_string(i) + "', '" + std::string(200, 'v') + "', 'x')";
+      }
+      db.session() << "PRAGMA wal_checkpoint(TRUNCATE)";
+      soci::rowset<int> pages = (db.session().prepare << "SELECT pageno FROM dbstat WHERE name = "
+                                                         "'settings_override' AND pagetype = "
+                                                         "'leaf'");
+      for (const int page : pages) leaves.push_back(page);
+    }
+    {
+      auto db = Database::open(at(path));
+      db.mark_suspect();  // a healthy file: the check passes and the write goes ahead
+      trader::store::Transaction tx(db);
+      tx.commit();
+    }
+    // Bytes over the table's leaf pages, as a failing disk might leave them; the schema and the
+    // migration history stay readable, so the file still opens.
+    std::string bytes = read_file(path);
+    REQUIRE(leaves.size() > 2);
+    for (const int page : leaves) {
+      const std::size_t start = std::size_t{16384} * static_cast<std::size_t>(page - 1);
+      for (std::size_t i = start; i < start + 16384; ++i) {
+        bytes[i] = static_cast<char>((i * 131) & 0xff);
+      }
+    }
+    write_file(path, bytes);
+    auto db = Database::open(at(path));
+    db.mark_suspect();
+    CHECK_THROWS_WITH_AS(trader::store::Transaction{db}, doctest::Contains("quick_check"),
+                         trader::store::DatabaseCorruptError);
+  }
 }

@@ -1,7 +1,12 @@
 #include <trader/store/migrations.hpp>
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <soci/soci.h>
+
+#include <trader/store/bar_store.hpp>
 
 #include "support/process.hpp"
 
@@ -27,14 +32,16 @@ int count(Database& db, const std::string& sql) {
 
 std::vector<Migration> test_steps() {
   return {
-      Migration{1, "one", "CREATE TABLE a (x INTEGER);", "DROP TABLE a;", {"a"}},
+      Migration{1, "one", "CREATE TABLE a (x INTEGER);", "DROP TABLE a;", {"a"}, {}},
       Migration{2,
                 "two",
                 "CREATE TABLE b (y INTEGER); CREATE INDEX ix_b ON b (y);",
                 "DROP TABLE b;",
-                {"b"}},
+                {"b"},
+                {}},
       // Fails half-way: its first statement works, the second does not.
-      Migration{3, "broken", "CREATE TABLE c (z INTEGER); INSERT INTO nowhere VALUES (1);", "", {}},
+      Migration{
+          3, "broken", "CREATE TABLE c (z INTEGER); INSERT INTO nowhere VALUES (1);", "", {}, {}},
   };
 }
 
@@ -78,7 +85,7 @@ TEST_SUITE("store/migrations") {
     TempDir dir;
     auto db = open_raw(dir);
     const std::vector<Migration> steps{
-        Migration{1, "bad", "CREATE TABLE a (x); SELECT nope;", "", {}}};
+        Migration{1, "bad", "CREATE TABLE a (x); SELECT nope;", "", {}, {}}};
     CHECK_THROWS_AS(trader::store::upgrade(db, std::nullopt, steps), StoreError);
     CHECK(db.schema_version() == 0);
     CHECK(count(db, "SELECT count(*) FROM sqlite_master") == 0);
@@ -116,7 +123,7 @@ TEST_SUITE("store/migrations") {
   TEST_CASE("an irreversible step is refused with an explanation") {
     TempDir dir;
     auto db = open_raw(dir);
-    std::vector<Migration> steps{Migration{1, "forever", "CREATE TABLE a (x);", "", {}}};
+    std::vector<Migration> steps{Migration{1, "forever", "CREATE TABLE a (x);", "", {}, {}}};
     trader::store::upgrade(db, std::nullopt, steps);
     CHECK_THROWS_WITH_AS(trader::store::downgrade(db, 0, steps),
                          doctest::Contains("cannot be reversed; restore a backup"), StoreError);
@@ -146,5 +153,84 @@ TEST_SUITE("store/migrations") {
     CHECK(restored.schema_version() == trader::store::latest_version());
     CHECK(count(restored, "SELECT count(*) FROM settings_override") == 1);
     CHECK(trader::store::backup(db, dir / "backups") != copy);  // never overwrites
+  }
+
+  // issue 11 item 12: a killed backup left a partial copy that opened as an empty database.
+  TEST_CASE("a backup appears under its name only when complete; stale temporaries go") {
+    TempDir dir;
+    auto db = open_raw(dir);
+    trader::store::upgrade(db);
+    const auto backups = dir / "backups";
+    std::filesystem::create_directories(backups);
+    // What a backup killed half-way leaves behind: a temporary and its journal.
+    trader::testing::write_file(backups / "t-20260101T000000Z-v4.db.partial", "half a copy");
+    trader::testing::write_file(backups / "t-20260101T000000Z-v4.db.partial-journal", "x");
+    // A temporary still being written by a running backup (it holds the lock) is left alone.
+    const auto running = backups / "t-20260101T000001Z-v4.db.partial";
+    trader::testing::write_file(running, "in progress");
+    const int lock = ::open(running.c_str(), O_RDONLY);
+    REQUIRE(::flock(lock, LOCK_EX) == 0);
+    const auto copy = trader::store::backup(db, backups);
+    ::close(lock);
+    CHECK_FALSE(std::filesystem::exists(backups / "t-20260101T000000Z-v4.db.partial"));
+    CHECK_FALSE(std::filesystem::exists(backups / "t-20260101T000000Z-v4.db.partial-journal"));
+    CHECK(std::filesystem::exists(running));
+    CHECK(std::filesystem::exists(copy));
+    CHECK_FALSE(std::filesystem::exists(copy.string() + ".partial"));
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(backups)) {
+      names.push_back(e.path().filename().string());
+    }
+    CHECK(names.size() == 2);  // the finished copy and the running temporary, nothing else
+    trader::store::DatabaseOptions o;
+    o.path = copy;
+    auto restored = Database::open(o, OpenMode::inspect);
+    CHECK(restored.schema_version() == trader::store::latest_version());
+  }
+
+  // issue 11 item 13: refused or no-op commands wrote a full backup first.
+  TEST_CASE("plans validate before anything is written") {
+    TempDir dir;
+    auto db = open_raw(dir);
+    trader::store::upgrade(db);
+    const int latest = trader::store::latest_version();
+    CHECK(trader::store::plan_upgrade(db).empty());
+    CHECK(trader::store::plan_downgrade(db, latest).empty());
+    CHECK_THROWS_WITH_AS(static_cast<void>(trader::store::plan_upgrade(db, 99)),
+                         doctest::Contains("no schema version 99"), StoreError);
+    CHECK_THROWS_WITH_AS(static_cast<void>(trader::store::plan_upgrade(db, 1)),
+                         doctest::Contains("use downgrade 1"), StoreError);
+    CHECK_THROWS_WITH_AS(static_cast<void>(trader::store::plan_downgrade(db, latest + 1)),
+                         doctest::Contains("no schema version"), StoreError);
+    db.session() << "INSERT INTO settings_override (key, value, updated_at) VALUES ('k', 'v', 'x')";
+    CHECK_THROWS_WITH_AS(static_cast<void>(trader::store::plan_downgrade(db, 0)),
+                         doctest::Contains("would be lost"), StoreError);
+    CHECK(trader::store::plan_downgrade(db, latest - 1).size() == 1);
+  }
+
+  TEST_CASE("version 4 gives the sessions stored before it their checksums") {
+    TempDir dir;
+    auto db = open_raw(dir);
+    trader::store::upgrade(db);
+    {
+      trader::store::BarStore store(db);
+      auto writer = store.writer();
+      trader::data::SymbolTable table;
+      trader::data::BarRecord r;
+      r.bar.symbol = table.intern("AAPL");
+      r.bar.ts = trader::core::parse_timestamp("2026-02-10T14:30:00Z");
+      r.bar.open = r.bar.high = r.bar.low = r.bar.close = trader::core::Decimal::parse("10");
+      writer.add(std::span(&r, 1), table, "csv:a.csv");
+      writer.commit();
+    }
+    trader::store::downgrade(db, 3);  // as a database written by an older program
+    trader::store::upgrade(db);
+    trader::store::BarStore store(db);
+    CHECK(store.verify().ok());
+    const auto all = trader::data::SymbolTable::sorted({"AAPL"});
+    const auto day = std::chrono::year{2026} / std::chrono::February / 10;
+    auto source = store.read(all, day, day);
+    trader::data::Bar bar;
+    CHECK(source->read(std::span(&bar, 1)) == 1);
   }
 }

@@ -17,13 +17,14 @@
 namespace trader::backtest {
 
 ImportReport import_csv(store::BarStore& store, const std::filesystem::path& file,
-                        const data::CsvReadOptions& options, const Progress& progress) {
+                        const data::CsvReadOptions& options, store::WritePolicy policy,
+                        const Progress& progress) {
   data::SymbolTable symbols;
   data::CsvBarReader reader(file, options, symbols);
   ImportReport report;
   report.file_name = reader.file_name();
   const std::string source = "csv:" + file.filename().string();
-  store::BarWriter writer = store.writer();
+  store::BarWriter writer = store.writer(policy);
   std::vector<data::BarRecord> buffer(8192);
   std::int64_t next_progress = 1'000'000;
   // The reader validates every row; a bad one throws after the whole file was checked, and the
@@ -66,10 +67,46 @@ std::int64_t export_csv(store::BarStore& store, const std::vector<std::string>& 
   return static_cast<std::int64_t>(writer.rows_written());
 }
 
+namespace {
+
+// "AAPL: 20 sessions 2025-06-02..2025-06-30 (csv:aapl.csv)", one line per symbol.
+std::string describe_sessions(const std::vector<store::StoredSession>& sessions) {
+  std::map<std::string, std::vector<const store::StoredSession*>> by_symbol;
+  for (const auto& s : sessions) by_symbol[s.symbol].push_back(&s);
+  std::string text;
+  for (const auto& [symbol, list] : by_symbol) {
+    std::vector<std::string> labels;
+    for (const auto* s : list) {
+      if (std::find(labels.begin(), labels.end(), s->source) == labels.end()) {
+        labels.push_back(s->source);
+      }
+    }
+    std::string joined;
+    for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + l;
+    text += fmt::format("\n  {}: {} session{} {}..{} ({})", symbol, list.size(),
+                        list.size() == 1 ? "" : "s", core::format_date(list.front()->date),
+                        core::format_date(list.back()->date), joined);
+  }
+  return text;
+}
+
+}  // namespace
+
 SyntheticReport write_synthetic(store::BarStore& store, const std::vector<std::string>& symbols,
                                 core::Date first, core::Date last, std::uint64_t seed,
-                                const Progress& progress) {
-  store::BarWriter writer = store.writer();
+                                store::WritePolicy policy, const Progress& progress) {
+  if (policy == store::WritePolicy::merge) {
+    const auto real = store.real_sessions(symbols, first, last);
+    if (!real.empty()) {
+      throw store::ProvenanceError(
+          "synthetic bars would overwrite real bars; nothing was written:" +
+          describe_sessions(real) +
+          "\nchoose other symbols or dates, or replace those sessions on purpose with "
+          "--replace-sessions");
+    }
+  }
+  const std::string source = fmt::format("synthetic:seed={}", seed);
+  store::BarWriter writer = store.writer(policy);
   data::SymbolTable table;
   std::vector<data::BarRecord> buffer(8192);
   std::int64_t done = 0;
@@ -81,7 +118,7 @@ SyntheticReport write_synthetic(store::BarStore& store, const std::vector<std::s
     spec.last = last;
     data::SyntheticBarGenerator generator(spec, table);
     for (std::size_t n; (n = generator.read(std::span(buffer.data(), buffer.size()))) > 0;) {
-      writer.add(std::span(buffer.data(), n), table, "synthetic");
+      writer.add(std::span(buffer.data(), n), table, source);
       done += static_cast<std::int64_t>(n);
     }
     if (progress) progress(done);
@@ -102,7 +139,7 @@ FetchReport fetch_missing(store::BarStore& store, const config::Settings& settin
                           core::Date last, const Progress& progress) {
   FetchReport report;
   for (const auto& symbol : symbols) {
-    for (auto& range : store.missing(symbol, first, last)) report.requested.push_back(range);
+    for (auto& range : store.missing(symbol, first, last, true)) report.requested.push_back(range);
   }
   if (report.requested.empty()) return report;
 #if defined(TRADER_WITH_ALPACA)
@@ -132,7 +169,9 @@ FetchReport fetch_missing(store::BarStore& store, const config::Settings& settin
   }
   report.written = writer.commit();
   for (const auto& symbol : symbols) {
-    for (auto& range : store.missing(symbol, first, last)) report.still_missing.push_back(range);
+    for (auto& range : store.missing(symbol, first, last, true)) {
+      report.still_missing.push_back(range);
+    }
   }
   return report;
 #else

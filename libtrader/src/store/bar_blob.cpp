@@ -7,7 +7,7 @@ namespace trader::store::detail {
 BlobView view_blob(const void* data, std::size_t size, const std::string& where) {
   const auto* bytes = static_cast<const unsigned char*>(data);
   if (size < kBlobHeader || bytes[0] != 'T' || bytes[1] != 'B') {
-    throw StoreError("corrupt bar data for " + where + ": bad header");
+    throw DatabaseCorruptError("corrupt bar data for " + where + ": bad header");
   }
   if (bytes[2] != kBlobFormat) {
     throw StoreError("bar data for " + where + " has format " + std::to_string(bytes[2]) +
@@ -20,7 +20,9 @@ BlobView view_blob(const void* data, std::size_t size, const std::string& where)
   std::size_t expected = kBlobHeader + std::size_t{view.count} * kBlobRecord;
   if (view.flags & kHasVwap) expected += std::size_t{view.count} * 8;
   if (view.flags & kHasTradeCount) expected += std::size_t{view.count} * 8;
-  if (size != expected) throw StoreError("corrupt bar data for " + where + ": wrong size");
+  if (size != expected) {
+    throw DatabaseCorruptError("corrupt bar data for " + where + ": wrong size");
+  }
   return view;
 }
 

@@ -39,6 +39,28 @@ std::int64_t expected_minutes(const calendar::Session& session) {
   return std::chrono::duration_cast<minutes>(session.close - session.open).count();
 }
 
+// A stored session's bytes, after its checksum and header were found sound; otherwise a
+// DatabaseCorruptError naming the symbol and date (and the database is marked suspect).
+detail::BlobView checked_view(Database& db, const void* bytes, std::size_t size,
+                              std::int64_t checksum, std::string_view symbol,
+                              std::string_view date) {
+  const std::string where = fmt::format("{} {}", symbol, date);
+  if (bytes == nullptr || detail::stored_checksum(bytes, size) != checksum) {
+    db.mark_suspect();
+    throw DatabaseCorruptError(fmt::format(
+        "the stored bars of {} on {} in {} are damaged (checksum mismatch); run `trader-data "
+        "verify`, then import or fetch that session again (trader-data rm {} --start {} --end {} "
+        "removes it)",
+        symbol, date, db.path().string(), symbol, date, date));
+  }
+  try {
+    return detail::view_blob(bytes, size, where);
+  } catch (const StoreError&) {
+    db.mark_suspect();
+    throw;
+  }
+}
+
 // ---- reading: one cursor per symbol, a session at a time, merged by minute ----------------------
 
 inline void decode(const detail::BlobView& view, data::SymbolId id, data::Bar* out) {
@@ -79,15 +101,16 @@ void merge_session(const std::vector<T>& in, std::vector<T>& out,
 template <class T>
 class SessionMerger {
  public:
-  SessionMerger(Database& db, const data::SymbolTable& table, Date first, Date last) {
+  SessionMerger(Database& db, const data::SymbolTable& table, Date first, Date last) : db_(&db) {
     const std::string lo = core::format_date(first);
     const std::string hi = core::format_date(last);
     for (std::size_t i = 0; i < table.size(); ++i) {
       const auto id = data::SymbolId{static_cast<std::uint32_t>(i)};
       Cursor cursor{Statement(db,
-                              "SELECT d.session_date, d.bars FROM bar_day d JOIN bar_symbol s ON "
-                              "s.id = d.symbol_id WHERE s.symbol = ?1 AND d.session_date >= ?2 "
-                              "AND d.session_date <= ?3 ORDER BY d.session_date"),
+                              "SELECT d.session_date, d.bars, d.checksum FROM bar_day d JOIN "
+                              "bar_symbol s ON s.id = d.symbol_id WHERE s.symbol = ?1 AND "
+                              "d.session_date >= ?2 AND d.session_date <= ?3 ORDER BY "
+                              "d.session_date"),
                     id, table.name(id)};
       cursor.stmt.bind(1, cursor.symbol).bind(2, lo).bind(3, hi);
       cursor.has_row = cursor.stmt.step();
@@ -107,7 +130,7 @@ class SessionMerger {
     for (Cursor& c : cursors_) {
       if (!c.has_row || c.stmt.text(0) != date) continue;
       const auto view =
-          detail::view_blob(c.stmt.blob(1), c.stmt.blob_size(1), c.symbol + " " + date);
+          checked_view(*db_, c.stmt.blob(1), c.stmt.blob_size(1), c.stmt.int64(2), c.symbol, date);
       const std::size_t at = scratch_.size();
       scratch_.resize(at + view.count);
       decode(view, c.id, scratch_.data() + at);
@@ -128,6 +151,7 @@ class SessionMerger {
     std::string symbol;
     bool has_row = false;
   };
+  Database* db_;
   std::vector<Cursor> cursors_;
   std::vector<T> scratch_;
   std::vector<std::uint32_t> counts_;
@@ -167,14 +191,17 @@ class StoreBarSource final : public data::BarSource {
 // -------------------------------------------------------------------------------------
 
 struct BarWriter::Impl {
-  explicit Impl(Database& database)
+  Impl(Database& database, WritePolicy write_policy)
       : db(database),
+        policy(write_policy),
         tx(database),
-        exists(database, "SELECT 1 FROM bar_day WHERE symbol_id = ?1 AND session_date = ?2"),
+        stored(database,
+               "SELECT source, bars, checksum FROM bar_day WHERE symbol_id = ?1 AND "
+               "session_date = ?2"),
         upsert(database,
                "INSERT OR REPLACE INTO bar_day (symbol_id, session_date, source, bar_count, "
-               "expected_bars, first_ts, last_ts, bars, written_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-               "?6, ?7, ?8, ?9)") {}
+               "expected_bars, first_ts, last_ts, bars, written_at, checksum) VALUES (?1, ?2, "
+               "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") {}
 
   struct SymbolDay {
     std::string symbol;
@@ -204,38 +231,108 @@ struct BarWriter::Impl {
     return cached_session;
   }
 
+  // Merges the incoming bars of `day` into the stored ones in `existing` (both increasing in
+  // time) into `merged`: an incoming bar replaces the stored one of its minute.
+  void merge_into(const SymbolDay& day) {
+    merged.clear();
+    merged.reserve(existing.size() + day.bars.size());
+    std::size_t a = 0, b = 0;
+    while (a < existing.size() || b < day.bars.size()) {
+      if (b == day.bars.size() ||
+          (a < existing.size() && existing[a].bar.ts < day.bars[b].bar.ts)) {
+        merged.push_back(existing[a++]);
+        ++report.bars_kept;
+      } else if (a == existing.size() || day.bars[b].bar.ts < existing[a].bar.ts) {
+        merged.push_back(day.bars[b++]);
+        ++report.bars_added;
+      } else {
+        merged.push_back(day.bars[b++]);
+        ++a;
+        ++report.bars_replaced;
+      }
+    }
+  }
+
   void flush(SymbolDay& day) {
     if (day.bars.empty()) return;
     const std::string date = core::format_date(day.session->date);
-    exists.reset();
-    exists.bind(1, day.stored_id).bind(2, date);
-    if (exists.step()) ++report.sessions_replaced;
-    exists.reset();
-    detail::encode_blob(day.bars, blob);
+    std::string source = day.source;
+    const std::vector<data::BarRecord>* to_write = &day.bars;
+    stored.reset();
+    stored.bind(1, day.stored_id).bind(2, date);
+    if (!stored.step()) {
+      ++report.sessions_new;
+      report.bars_added += static_cast<std::int64_t>(day.bars.size());
+    } else {
+      const std::string stored_source(stored.text(0));
+      const bool incoming_synthetic = is_synthetic_source(day.source);
+      const bool stored_synthetic = is_synthetic_source(stored_source);
+      const auto view =
+          checked_view(db, stored.blob(1), stored.blob_size(1), stored.int64(2), day.symbol, date);
+      if (policy == WritePolicy::merge && incoming_synthetic && !stored_synthetic) {
+        throw ProvenanceError(fmt::format(
+            "{} {} holds real bars ({}); synthetic bars never overwrite them unless whole "
+            "sessions are replaced on purpose (--replace-sessions); nothing was written",
+            day.symbol, date, stored_source));
+      }
+      if (policy == WritePolicy::replace_sessions || incoming_synthetic || stored_synthetic) {
+        // A whole session goes: real and synthetic bars never share one.
+        ++report.sessions_replaced;
+        report.bars_dropped += view.count;
+        report.bars_added += static_cast<std::int64_t>(day.bars.size());
+      } else {
+        existing.resize(view.count);
+        detail::decode_records(view, data::SymbolId{}, existing.data());
+        merge_into(day);
+        to_write = &merged;
+        ++report.sessions_merged;
+        if (stored_source != day.source) source = merged_sources(stored_source, day.source);
+      }
+    }
+    stored.reset();
+    const auto& bars = *to_write;
+    detail::encode_blob(bars, blob);
     upsert.reset();
     upsert.bind(1, day.stored_id)
         .bind(2, date)
-        .bind(3, day.source)
-        .bind(4, static_cast<std::int64_t>(day.bars.size()))
+        .bind(3, source)
+        .bind(4, static_cast<std::int64_t>(bars.size()))
         .bind(5, expected_minutes(*day.session))
-        .bind(6, core::to_unix_micros(day.bars.front().bar.ts))
-        .bind(7, core::to_unix_micros(day.bars.back().bar.ts))
+        .bind(6, core::to_unix_micros(bars.front().bar.ts))
+        .bind(7, core::to_unix_micros(bars.back().bar.ts))
         .bind_blob(8, blob)
-        .bind(9, written_at);
+        .bind(9, written_at)
+        .bind(10, detail::stored_checksum(blob.data(), blob.size()));
     upsert.step();
-    report.bars_written += static_cast<std::int64_t>(day.bars.size());
     ++report.sessions_written;
     day.bars.clear();
   }
 
+  // "a" + "b" -> "a+b", each label once.
+  static std::string merged_sources(const std::string& stored_source, const std::string& incoming) {
+    std::string out = stored_source;
+    std::size_t start = 0;
+    while (start <= out.size()) {
+      const std::size_t plus = out.find('+', start);
+      const std::size_t end = plus == std::string::npos ? out.size() : plus;
+      if (out.compare(start, end - start, incoming) == 0) return out;
+      if (plus == std::string::npos) break;
+      start = plus + 1;
+    }
+    return out + "+" + incoming;
+  }
+
   Database& db;
+  WritePolicy policy;
   Transaction tx;
-  Statement exists;
+  Statement stored;
   Statement upsert;
   std::map<std::string, SymbolDay> by_symbol;
   std::optional<Date> cached_date;
   std::optional<calendar::Session> cached_session;
   std::string blob;
+  std::vector<data::BarRecord> existing;
+  std::vector<data::BarRecord> merged;
   std::string written_at = now_text();
   WriteReport report;
   // Speeds up runs of one symbol: the last table/id looked up and its state.
@@ -271,6 +368,13 @@ void BarWriter::add(std::span<const data::BarRecord> records, const data::Symbol
       ++w.report.bars_outside_session;
       continue;
     }
+    if ((ts - session->open).count() % kMinute.count() != 0) {
+      throw StoreError(fmt::format(
+          "{} {}: the store holds one-minute bars stamped at the start of their minute; this bar "
+          "is not on a whole minute (resample the data to 1-minute bars first); nothing was "
+          "written",
+          day.symbol, core::format_timestamp_micros(ts)));
+    }
     if (!day.session || day.session->date != date) {
       w.flush(day);
       day.session = session;
@@ -291,7 +395,9 @@ WriteReport BarWriter::commit() {
 
 BarStore::BarStore(Database& db) : db_(db) {}
 
-BarWriter BarStore::writer() { return BarWriter(std::make_unique<BarWriter::Impl>(db_)); }
+BarWriter BarStore::writer(WritePolicy policy) {
+  return BarWriter(std::make_unique<BarWriter::Impl>(db_, policy));
+}
 
 std::unique_ptr<data::BarSource> BarStore::read(const data::SymbolTable& table, Date first,
                                                 Date last) {
@@ -354,9 +460,12 @@ std::vector<StoredSession> BarStore::sessions(const std::string& symbol, Date fi
   return out;
 }
 
-std::vector<MissingRange> BarStore::missing(const std::string& symbol, Date first, Date last) {
+std::vector<MissingRange> BarStore::missing(const std::string& symbol, Date first, Date last,
+                                            bool real_only) {
   std::set<std::string> stored;
-  for (const auto& s : sessions(symbol, first, last)) stored.insert(core::format_date(s.date));
+  for (const auto& s : sessions(symbol, first, last)) {
+    if (!real_only || !is_synthetic_source(s.source)) stored.insert(core::format_date(s.date));
+  }
   std::vector<MissingRange> out;
   for (const auto& session : calendar::sessions_between(first, last)) {
     if (stored.contains(core::format_date(session.date))) continue;
@@ -383,6 +492,146 @@ std::vector<std::string> BarStore::sources(const std::vector<std::string>& symbo
     while (query.step()) found.emplace(query.text(0));
   }
   return {found.begin(), found.end()};
+}
+
+std::vector<SymbolProvenance> BarStore::provenance(const std::vector<std::string>& symbols,
+                                                   Date first, Date last) {
+  Statement query(db_,
+                  "SELECT d.source, count(*) FROM bar_day d JOIN bar_symbol s ON s.id = "
+                  "d.symbol_id WHERE s.symbol = ?1 AND d.session_date >= ?2 AND d.session_date "
+                  "<= ?3 GROUP BY d.source ORDER BY d.source");
+  std::vector<SymbolProvenance> out;
+  for (const auto& symbol : symbols) {
+    SymbolProvenance p;
+    p.symbol = symbol;
+    query.reset();
+    query.bind(1, symbol).bind(2, core::format_date(first)).bind(3, core::format_date(last));
+    while (query.step()) {
+      const std::string source(query.text(0));
+      if (is_synthetic_source(source)) {
+        p.synthetic_sources.push_back(source);
+        p.synthetic_sessions += query.int64(1);
+      } else {
+        p.real_sources.push_back(source);
+        p.real_sessions += query.int64(1);
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<StoredSession> BarStore::real_sessions(const std::vector<std::string>& symbols,
+                                                   Date first, Date last) {
+  std::vector<StoredSession> out;
+  for (const auto& symbol : symbols) {
+    for (auto& session : sessions(symbol, first, last)) {
+      if (!is_synthetic_source(session.source)) out.push_back(std::move(session));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// What is wrong with one decoded session, or "" (verify's content checks).
+std::string session_problem(const std::vector<data::BarRecord>& bars, const calendar::Session& at,
+                            std::int64_t bar_count, std::int64_t first_ts, std::int64_t last_ts) {
+  if (static_cast<std::int64_t>(bars.size()) != bar_count) {
+    return fmt::format("holds {} bars, its row says {}", bars.size(), bar_count);
+  }
+  if (bars.empty()) return "holds no bars";
+  if (core::to_unix_micros(bars.front().bar.ts) != first_ts ||
+      core::to_unix_micros(bars.back().bar.ts) != last_ts) {
+    return "its first or last bar time differs from its row";
+  }
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const data::Bar& b = bars[i].bar;
+    if (b.ts < at.open || b.ts >= at.close) {
+      return fmt::format("bar {} at {} is outside the session", i + 1,
+                         core::format_timestamp(b.ts));
+    }
+    if ((b.ts - at.open).count() % kMinute.count() != 0) {
+      return fmt::format("bar {} at {} is not on a whole minute", i + 1,
+                         core::format_timestamp(b.ts));
+    }
+    if (i > 0 && !(bars[i - 1].bar.ts < b.ts)) {
+      return fmt::format("bar {} at {} is not after the bar before it", i + 1,
+                         core::format_timestamp(b.ts));
+    }
+    const core::Decimal zero{};
+    if (!(zero < b.low) || b.high < b.open || b.high < b.close || b.open < b.low ||
+        b.close < b.low || b.volume < 0) {
+      return fmt::format("bar {} at {} has inconsistent prices or volume", i + 1,
+                         core::format_timestamp(b.ts));
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+VerifyReport BarStore::verify(const std::function<void(std::int64_t)>& progress) {
+  VerifyReport report;
+  Statement integrity(db_, "PRAGMA integrity_check");
+  while (integrity.step()) {
+    const std::string line(integrity.text(0));
+    if (line != "ok") report.integrity_problems.push_back(line);
+  }
+  Statement rows(db_,
+                 "SELECT s.symbol, d.session_date, d.bars, d.checksum, d.bar_count, d.first_ts, "
+                 "d.last_ts FROM bar_day d JOIN bar_symbol s ON s.id = d.symbol_id ORDER BY "
+                 "s.symbol, d.session_date");
+  std::vector<data::BarRecord> bars;
+  while (rows.step()) {
+    const std::string symbol(rows.text(0));
+    const std::string date_text(rows.text(1));
+    ++report.sessions_checked;
+    if (progress && report.sessions_checked % 1000 == 0) progress(report.sessions_checked);
+    std::optional<Date> date;
+    try {
+      date = core::parse_date(date_text);
+    } catch (const ParseError&) {
+    }
+    const auto damaged = [&](std::string problem) {
+      report.damaged.push_back(DamagedSession{symbol, date.value_or(Date{}), std::move(problem)});
+    };
+    std::optional<calendar::Session> session;
+    try {
+      if (date) session = calendar::find_session(*date);
+    } catch (const Error&) {
+      // outside the calendar's years: reported below like any other non-session
+    }
+    if (!session) {
+      damaged(fmt::format("{} is not an NYSE session", date_text));
+      continue;
+    }
+    const void* bytes = rows.blob(2);
+    const std::size_t size = rows.blob_size(2);
+    if (bytes == nullptr || detail::stored_checksum(bytes, size) != rows.int64(3)) {
+      damaged("checksum mismatch: the stored bytes changed after they were written");
+      continue;
+    }
+    detail::BlobView view;
+    try {
+      view = detail::view_blob(bytes, size, symbol + " " + date_text);
+    } catch (const StoreError& e) {
+      damaged(e.what());
+      continue;
+    }
+    bars.resize(view.count);
+    detail::decode_records(view, data::SymbolId{}, bars.data());
+    report.bars_checked += view.count;
+    std::string problem =
+        session_problem(bars, *session, rows.int64(4), rows.int64(5), rows.int64(6));
+    if (!problem.empty()) damaged(std::move(problem));
+  }
+  if (!report.ok()) db_.mark_suspect();
+  return report;
+}
+
+bool is_synthetic_source(std::string_view source) noexcept {
+  return source == "synthetic" || source.starts_with("synthetic:");
 }
 
 std::int64_t BarStore::remove(const std::string& symbol, std::optional<Date> first,

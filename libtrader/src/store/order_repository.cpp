@@ -5,6 +5,8 @@
 
 #include <trader/store/repositories.hpp>
 
+#include "store/sqlite_handle.hpp"
+
 namespace trader::store {
 namespace {
 
@@ -154,8 +156,7 @@ class SqlOrderRepository final : public orders::OrderRepository {
       insert_event_.execute(true);
       tx.commit();
     } catch (const soci::soci_error& e) {
-      throw StoreError(fmt::format("{}: cannot insert order {}: {}", db_.path().string(),
-                                   order.local_id, e.what()));
+      detail::raise_soci_error(db_, e, "inserting order " + order.local_id);
     }
   }
 
@@ -173,8 +174,7 @@ class SqlOrderRepository final : public orders::OrderRepository {
       insert_event_.execute(true);
       tx.commit();
     } catch (const soci::soci_error& e) {
-      throw StoreError(fmt::format("{}: cannot update order {}: {}", db_.path().string(),
-                                   order.local_id, e.what()));
+      detail::raise_soci_error(db_, e, "updating order " + order.local_id);
     }
     ++order.version;
   }

@@ -3,7 +3,11 @@
 // silently drops triggers (the reference's Alembic batch-mode lesson).
 #include "store/schema.hpp"
 
+#include <string>
 #include <vector>
+
+#include "store/bar_blob.hpp"
+#include "store/sqlite_statement.hpp"
 
 namespace trader::store::detail {
 namespace {
@@ -203,6 +207,38 @@ DROP TABLE bar_day;
 DROP TABLE bar_symbol;
 )SQL";
 
+// Version 4: a checksum of each session's BLOB, verified on every read (a damaged session is
+// reported with its symbol and date instead of being traded on).
+constexpr const char* kBarChecksum = R"SQL(
+ALTER TABLE bar_day ADD COLUMN checksum INTEGER NOT NULL DEFAULT 0;
+)SQL";
+
+constexpr const char* kDropBarChecksum = R"SQL(
+ALTER TABLE bar_day DROP COLUMN checksum;
+)SQL";
+
+// The sessions stored before version 4 get their checksum now.
+void checksum_stored_sessions(Database& db) {
+  struct Row {
+    std::int64_t symbol_id;
+    std::string date;
+    std::int64_t checksum;
+  };
+  std::vector<Row> rows;  // collected first: rows are not updated under an open cursor
+  Statement select(db, "SELECT symbol_id, session_date, bars FROM bar_day");
+  while (select.step()) {
+    rows.push_back(Row{select.int64(0), std::string(select.text(1)),
+                       stored_checksum(select.blob(2), select.blob_size(2))});
+  }
+  Statement update(db,
+                   "UPDATE bar_day SET checksum = ?1 WHERE symbol_id = ?2 AND session_date = ?3");
+  for (const Row& row : rows) {
+    update.reset();
+    update.bind(1, row.checksum).bind(2, row.symbol_id).bind(3, row.date);
+    update.step();
+  }
+}
+
 std::vector<Migration> make_migrations() {
   return {
       Migration{1,
@@ -210,17 +246,26 @@ std::vector<Migration> make_migrations() {
                 kTradingSchema,
                 kDropTradingSchema,
                 {"order_state", "order_event", "trade", "trade_note", "backtest_run",
-                 "backtest_trade", "settings_override"}},
+                 "backtest_trade", "settings_override"},
+                {}},
       Migration{2,
                 "backtest run reproduction (F5)",
                 kRunReproduction,
                 kDropRunReproduction,
-                {"backtest_run"}},
+                {"backtest_run"},
+                {}},
       Migration{3,
                 "bar store: one-minute bars per symbol and session (F14)",
                 kBarStore,
                 kDropBarStore,
-                {"bar_day", "bar_symbol"}},
+                {"bar_day", "bar_symbol"},
+                {}},
+      Migration{4,
+                "bar store: a checksum per session, verified on read",
+                kBarChecksum,
+                kDropBarChecksum,
+                {},
+                checksum_stored_sessions},
   };
 }
 

@@ -6,6 +6,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <string>
+#include <string_view>
 
 #include <trader/store/database.hpp>
 
@@ -20,5 +21,18 @@ inline sqlite::sqlite3* native_handle(Database& db) {
 
 // Runs a script of several statements; throws StoreError with SQLite's message.
 void execute_script(Database& db, const std::string& sql);
+
+// Turns an SQLite failure into the StoreError subclass that says what happened and what to do:
+// DatabaseBusyError, DatabasePermissionError, DatabaseCorruptError (marking the database
+// suspect), a full disk, ... `doing` completes "while this one was ..." ("importing bars").
+[[noreturn]] void raise_sqlite_error(Database& db, int code, std::string_view doing,
+                                     std::string_view message);
+[[noreturn]] void raise_soci_error(Database& db, const soci::soci_error& e, std::string_view doing);
+// The same from the connection's last error (for the raw sqlite3 API).
+[[noreturn]] void raise_native_error(Database& db, std::string_view doing);
+
+// Creates the whole schema on a new database inside the caller's transaction (F13 first use);
+// returns the number of steps.
+std::size_t create_schema(Database& db);
 
 }  // namespace trader::store::detail

@@ -19,7 +19,7 @@ class Statement {
   Statement(Database& db, std::string_view sql) : db_(&db) {
     if (sqlite::sqlite3_prepare_v3(native_handle(db), sql.data(), static_cast<int>(sql.size()),
                                    SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
-      throw StoreError(db.path().string() + ": " + sqlite::sqlite3_errmsg(native_handle(db)));
+      raise_native_error(db, "preparing a statement");
     }
   }
   ~Statement() { sqlite::sqlite3_finalize(stmt_); }
@@ -48,7 +48,7 @@ class Statement {
     const int rc = sqlite::sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw StoreError(db_->path().string() + ": " + sqlite::sqlite3_errmsg(native_handle(*db_)));
+    raise_native_error(*db_, doing_);
   }
   void reset() {
     sqlite::sqlite3_reset(stmt_);
@@ -73,12 +73,11 @@ class Statement {
 
  private:
   void check(int rc) {
-    if (rc != SQLITE_OK) {
-      throw StoreError(db_->path().string() + ": " + sqlite::sqlite3_errmsg(native_handle(*db_)));
-    }
+    if (rc != SQLITE_OK) raise_native_error(*db_, doing_);
   }
 
   Database* db_;
+  const char* doing_ = "reading or writing bars";
   sqlite::sqlite3_stmt* stmt_ = nullptr;
 };
 

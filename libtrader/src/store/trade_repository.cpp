@@ -7,6 +7,7 @@
 #include <trader/store/repositories.hpp>
 
 #include "config/flat_json.hpp"
+#include "store/sqlite_handle.hpp"
 
 namespace trader::store {
 namespace {
@@ -64,8 +65,7 @@ class SqlTradeRepository final : public orders::TradeRepository {
     try {
       insert_.execute(true);
     } catch (const soci::soci_error& e) {
-      throw StoreError(
-          fmt::format("{}: cannot insert trade {}: {}", db_.path().string(), t.trade_id, e.what()));
+      detail::raise_soci_error(db_, e, "inserting trade " + t.trade_id);
     }
     return insert_.get_affected_rows() == 1;
   }
@@ -203,8 +203,7 @@ class SqlRunRepository final : public backtest::RunRepository {
       tx.commit();
       return id;
     } catch (const soci::soci_error& e) {
-      throw StoreError(
-          fmt::format("{}: cannot store the backtest run: {}", db_.path().string(), e.what()));
+      detail::raise_soci_error(db_, e, "storing the backtest run");
     }
   }
 

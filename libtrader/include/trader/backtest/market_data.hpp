@@ -29,10 +29,13 @@ struct ImportReport {
   std::vector<std::string> symbols;
 };
 
-// Reads `file` (all of it is validated first) and stores its bars as source "csv:<file name>".
+// Reads `file` (all of it is validated first) and stores its bars as source "csv:<file name>",
+// merged into the stored sessions by minute (or replacing them whole, as `policy` says).
 // Throws data::DataError listing bad rows (nothing stored) unless options.skip_bad_rows.
 ImportReport import_csv(store::BarStore& store, const std::filesystem::path& file,
-                        const data::CsvReadOptions& options, const Progress& progress = {});
+                        const data::CsvReadOptions& options,
+                        store::WritePolicy policy = store::WritePolicy::merge,
+                        const Progress& progress = {});
 
 // Writes the stored bars of `symbols` in [first, last] as CSV (with a symbol column when there
 // are several symbols, vwap/trade_count when stored). Returns the number of rows.
@@ -45,9 +48,12 @@ struct SyntheticReport {
 };
 
 // Deterministic synthetic bars for each symbol over [first, last], stored with source
-// "synthetic" (so any result built from them says so).
+// "synthetic:seed=N" (so any result built from them says so). Sessions that hold real bars are
+// refused (store::ProvenanceError listing them, nothing written) unless `policy` is
+// replace_sessions.
 SyntheticReport write_synthetic(store::BarStore& store, const std::vector<std::string>& symbols,
                                 core::Date first, core::Date last, std::uint64_t seed,
+                                store::WritePolicy policy = store::WritePolicy::merge,
                                 const Progress& progress = {});
 
 struct FetchReport {
@@ -60,7 +66,8 @@ struct FetchReport {
 };
 
 // Fetches from Alpaca the sessions of [first, last] that the store lacks for each symbol and
-// stores them (source "alpaca-iex" / "alpaca-sip"). Needs the broker keys; throws
+// stores them (source "alpaca-iex" / "alpaca-sip"). Sessions of synthetic bars count as lacking:
+// fetched bars replace them. Needs the broker keys; throws
 // alpaca::AlpacaError subclasses for network and API failures (nothing stored then), Error when
 // the program was built without the Alpaca adapters.
 FetchReport fetch_missing(store::BarStore& store, const config::Settings& settings,

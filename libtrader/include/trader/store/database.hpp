@@ -5,6 +5,7 @@
 // a message naming trader-migrate; one from a newer program is refused without touching it.
 // SOCI stays behind this header (pimpl): includers pay nothing for it.
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,17 +30,51 @@ class SchemaBehindError : public StoreError {
   using StoreError::StoreError;
 };
 
+// Another process held the write lock for longer than busy_timeout: nothing was written; trying
+// again later (or a larger ALGO_DB_BUSY_TIMEOUT_MS) may succeed.
+class DatabaseBusyError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// The file or its directory cannot be written (or read) by this user.
+class DatabasePermissionError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// SQLite or a session checksum found damaged data; what() names where.
+class DatabaseCorruptError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// A read-only command was pointed at a database that does not exist (or holds no schema yet):
+// nothing has been stored there, and reading must not create it.
+class DatabaseMissingError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 struct DatabaseOptions {
   std::filesystem::path path = "data/trading.db";
   int busy_timeout_ms = 5000;
 };
 
 enum class OpenMode : std::uint8_t {
-  // Programs: a new database is migrated to the latest schema; an older one is refused.
+  // Programs that write: a new database is created and migrated to the latest schema (safe
+  // when several processes do it at once: one migrates, the others wait); an older schema is
+  // refused.
   use,
-  // trader-migrate: open whatever version the file has (but never a newer one) and leave the
-  // schema alone, so that it can back up, upgrade or downgrade it.
+  // trader-migrate upgrade/downgrade: open whatever version the file has (but never a newer
+  // one) and leave the schema alone, so that it can back up, upgrade or downgrade it.
   maintain,
+  // Commands that only read (list, export, show, verify): the file is opened read-only, works
+  // for a user who may not write it or its directory, and is never created or migrated. A
+  // missing or empty database is a DatabaseMissingError; an older schema is refused.
+  read,
+  // trader-migrate current/history/status: read-only like `read`, any version up to the latest.
+  inspect,
 };
 
 class Database {
@@ -53,20 +88,28 @@ class Database {
 
   [[nodiscard]] const std::filesystem::path& path() const noexcept;
   [[nodiscard]] int busy_timeout_ms() const noexcept;
+  [[nodiscard]] bool read_only() const noexcept;
   // The schema version recorded in the file (0 for an empty database).
   [[nodiscard]] int schema_version();
 
   // For the storage layer's own implementations (repositories, migrations): the SOCI session.
   [[nodiscard]] soci::session& session();
 
+  // Called by the storage layer when SQLite reported damage or an I/O error: the next write
+  // transaction first runs SQLite's quick_check and refuses to write into a damaged file.
+  void mark_suspect() noexcept;
+
  private:
+  friend class Transaction;  // runs the quick check of a suspect database before writing
   struct Impl;
   explicit Database(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT: takes the write lock up front, so two writers queue on the busy
-// timeout instead of deadlocking on a lock upgrade. Rolls back unless commit() was called.
+// timeout instead of deadlocking on a lock upgrade (past it: DatabaseBusyError). Rolls back
+// unless commit() was called. On a database marked suspect, SQLite's quick_check runs first and
+// a damaged file is refused (DatabaseCorruptError) before anything is written.
 class Transaction {
  public:
   explicit Transaction(Database& db);
