@@ -15,10 +15,17 @@
 #endif
 
 namespace trader::backtest {
+namespace {
+
+void check(const core::CancellationToken* cancel) {
+  if (cancel != nullptr) cancel->throw_if_cancelled();
+}
+
+}  // namespace
 
 ImportReport import_csv(store::BarStore& store, const std::filesystem::path& file,
                         const data::CsvReadOptions& options, store::WritePolicy policy,
-                        const Progress& progress) {
+                        const Progress& progress, const core::CancellationToken* cancel) {
   data::SymbolTable symbols;
   data::CsvBarReader reader(file, options, symbols);
   ImportReport report;
@@ -30,12 +37,14 @@ ImportReport import_csv(store::BarStore& store, const std::filesystem::path& fil
   // The reader validates every row; a bad one throws after the whole file was checked, and the
   // writer, destroyed uncommitted, rolls everything back.
   for (std::size_t n; (n = reader.read(buffer)) > 0;) {
+    check(cancel);
     writer.add(std::span(buffer.data(), n), symbols, source);
     if (progress && static_cast<std::int64_t>(reader.rows_read()) >= next_progress) {
       progress(static_cast<std::int64_t>(reader.rows_read()));
       next_progress += 1'000'000;
     }
   }
+  check(cancel);
   report.written = writer.commit();
   report.rows_read = static_cast<std::int64_t>(reader.rows_read());
   report.rows_skipped = static_cast<std::int64_t>(reader.skipped_rows());
@@ -46,13 +55,14 @@ ImportReport import_csv(store::BarStore& store, const std::filesystem::path& fil
 
 std::int64_t export_csv(store::BarStore& store, const std::vector<std::string>& symbols,
                         core::Date first, core::Date last, std::ostream& out,
-                        const std::string& name) {
+                        const std::string& name, const core::CancellationToken* cancel) {
   const data::SymbolTable table = data::SymbolTable::sorted(symbols);
   data::CsvWriteOptions options;
   options.symbol_column = table.size() > 1;
   // Optional columns come out when any stored session of these symbols has them.
   bool vwap = false, trades = false;
   store.read_records(table, first, last, [&](std::span<const data::BarRecord> session) {
+    check(cancel);
     for (const auto& r : session) {
       vwap = vwap || r.has_vwap();
       trades = trades || r.has_trade_count();
@@ -61,8 +71,10 @@ std::int64_t export_csv(store::BarStore& store, const std::vector<std::string>& 
   options.vwap_column = vwap;
   options.trade_count_column = trades;
   data::CsvBarWriter writer(out, name, table, options);
-  store.read_records(table, first, last,
-                     [&](std::span<const data::BarRecord> session) { writer.write(session); });
+  store.read_records(table, first, last, [&](std::span<const data::BarRecord> session) {
+    check(cancel);
+    writer.write(session);
+  });
   writer.finish();
   return static_cast<std::int64_t>(writer.rows_written());
 }
@@ -94,7 +106,8 @@ std::string describe_sessions(const std::vector<store::StoredSession>& sessions)
 
 SyntheticReport write_synthetic(store::BarStore& store, const std::vector<std::string>& symbols,
                                 core::Date first, core::Date last, std::uint64_t seed,
-                                store::WritePolicy policy, const Progress& progress) {
+                                store::WritePolicy policy, const Progress& progress,
+                                const core::CancellationToken* cancel) {
   if (policy == store::WritePolicy::merge) {
     const auto real = store.real_sessions(symbols, first, last);
     if (!real.empty()) {
@@ -118,11 +131,13 @@ SyntheticReport write_synthetic(store::BarStore& store, const std::vector<std::s
     spec.last = last;
     data::SyntheticBarGenerator generator(spec, table);
     for (std::size_t n; (n = generator.read(std::span(buffer.data(), buffer.size()))) > 0;) {
+      check(cancel);
       writer.add(std::span(buffer.data(), n), table, source);
       done += static_cast<std::int64_t>(n);
     }
     if (progress) progress(done);
   }
+  check(cancel);
   return SyntheticReport{writer.commit()};
 }
 
@@ -136,7 +151,8 @@ bool alpaca_available() noexcept {
 
 FetchReport fetch_missing(store::BarStore& store, const config::Settings& settings,
                           const std::vector<std::string>& symbols, core::Date first,
-                          core::Date last, const Progress& progress) {
+                          core::Date last, const Progress& progress,
+                          const core::CancellationToken* cancel) {
   FetchReport report;
   for (const auto& symbol : symbols) {
     for (auto& range : store.missing(symbol, first, last, true)) report.requested.push_back(range);
@@ -157,6 +173,7 @@ FetchReport fetch_missing(store::BarStore& store, const config::Settings& settin
     query.feed = settings.broker.feed;
     const auto summary =
         client.fetch(query, [&](std::string_view symbol, std::span<const data::BarRecord> bars) {
+          check(cancel);
           const data::SymbolId id = table.intern(symbol);
           copy.assign(bars.begin(), bars.end());
           for (auto& r : copy) r.bar.symbol = id;
@@ -167,6 +184,7 @@ FetchReport fetch_missing(store::BarStore& store, const config::Settings& settin
     report.pages += summary.pages;
     report.retries += summary.retries;
   }
+  check(cancel);
   report.written = writer.commit();
   for (const auto& symbol : symbols) {
     for (auto& range : store.missing(symbol, first, last, true)) {
@@ -177,6 +195,7 @@ FetchReport fetch_missing(store::BarStore& store, const config::Settings& settin
 #else
   static_cast<void>(settings);
   static_cast<void>(progress);
+  static_cast<void>(cancel);
   throw Error("this build of libtrader has no Alpaca adapters (configured with -Dalpaca=disabled)");
 #endif
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <trader/config/settings.hpp>
+#include <trader/core/cancellation.hpp>
 #include <trader/core/timestamp.hpp>
 #include <trader/data/csv_reader.hpp>
 #include <trader/store/bar_store.hpp>
@@ -19,6 +20,10 @@ namespace trader::backtest {
 
 // Called now and then with the number of rows or bars handled so far (progress lines).
 using Progress = std::function<void(std::int64_t done)>;
+
+// Each long operation below polls `cancel` (when given) once per block of rows, page or session
+// and right before it commits: once cancelled it throws Interrupted and, writes being one
+// transaction, nothing is stored (issue 11 item 8).
 
 struct ImportReport {
   std::string file_name;
@@ -35,13 +40,14 @@ struct ImportReport {
 ImportReport import_csv(store::BarStore& store, const std::filesystem::path& file,
                         const data::CsvReadOptions& options,
                         store::WritePolicy policy = store::WritePolicy::merge,
-                        const Progress& progress = {});
+                        const Progress& progress = {},
+                        const core::CancellationToken* cancel = nullptr);
 
 // Writes the stored bars of `symbols` in [first, last] as CSV (with a symbol column when there
 // are several symbols, vwap/trade_count when stored). Returns the number of rows.
 std::int64_t export_csv(store::BarStore& store, const std::vector<std::string>& symbols,
                         core::Date first, core::Date last, std::ostream& out,
-                        const std::string& name);
+                        const std::string& name, const core::CancellationToken* cancel = nullptr);
 
 struct SyntheticReport {
   store::WriteReport written;
@@ -54,7 +60,8 @@ struct SyntheticReport {
 SyntheticReport write_synthetic(store::BarStore& store, const std::vector<std::string>& symbols,
                                 core::Date first, core::Date last, std::uint64_t seed,
                                 store::WritePolicy policy = store::WritePolicy::merge,
-                                const Progress& progress = {});
+                                const Progress& progress = {},
+                                const core::CancellationToken* cancel = nullptr);
 
 struct FetchReport {
   std::vector<store::MissingRange> requested;  // what the store lacked
@@ -72,7 +79,8 @@ struct FetchReport {
 // the program was built without the Alpaca adapters.
 FetchReport fetch_missing(store::BarStore& store, const config::Settings& settings,
                           const std::vector<std::string>& symbols, core::Date first,
-                          core::Date last, const Progress& progress = {});
+                          core::Date last, const Progress& progress = {},
+                          const core::CancellationToken* cancel = nullptr);
 
 // Whether this build can talk to Alpaca (-Dalpaca).
 [[nodiscard]] bool alpaca_available() noexcept;
