@@ -195,9 +195,9 @@ TEST_SUITE("config/load") {
     CHECK(key(r, "ALGO_BROKER__API_KEY").shown_value == "****1234");
     CHECK(key(r, "ALGO_BROKER__SECRET_KEY").shown_value == "****9876");
     CHECK(r.settings.broker.api_key.reveal() == "PKABCDEFGH1234");
+    // An unknown name's value is not shown at all (issue 11 item 3).
     const std::string e = only_error(env({{"ALGO_BROKER__API_KEYY", "PKABCDEFGH1234"}}));
-    CHECK(e.find("PKABCDEFGH") == std::string::npos);
-    CHECK(e.find("****1234") != std::string::npos);
+    CHECK(e == "ALGO_BROKER__API_KEYY: unknown setting; did you mean ALGO_BROKER__API_KEY?");
   }
 
   TEST_CASE(".env parsing: export, quotes, comments; a bad line names file and line") {
@@ -212,6 +212,8 @@ TEST_SUITE("config/load") {
     CHECK(vars[3].second == "sip");
     CHECK_THROWS_WITH_AS(
         static_cast<void>(trader::config::parse_dotenv("A=1\nnot a pair\n", ".env")),
-        ".env:2=not a pair: expected NAME=VALUE", trader::config::ConfigError);
+        ".env:2: expected NAME=VALUE; a space at character 4 after the name where '=' belongs "
+        "(the line is not shown: it may hold secrets)",
+        trader::config::ConfigError);
   }
 }

@@ -1,8 +1,14 @@
 #include "config/flat_json.hpp"
 
-#include <trader/core/error.hpp>
+#include <string>
 
 namespace trader::config::detail {
+
+JsonSyntaxError::JsonSyntaxError(std::string expected, std::size_t character)
+    : Error("expected " + expected + " at character " + std::to_string(character)),
+      expected_(std::move(expected)),
+      character_(character) {}
+
 namespace {
 
 class Reader {
@@ -31,8 +37,7 @@ class Reader {
     return pos_ >= text_.size();
   }
   [[noreturn]] void fail(const std::string& expected) const {
-    throw ParseError("JSON: " + expected + " at offset " + std::to_string(pos_),
-                     std::string(text_));
+    throw JsonSyntaxError(expected, pos_ + 1);
   }
 
   std::string string_value() {

@@ -11,10 +11,12 @@
 #include <map>
 #include <sstream>
 
+#include <trader/config/url.hpp>
 #include <trader/core/symbol.hpp>
 #include <trader/core/text.hpp>
 
 #include "config/flat_json.hpp"
+#include "config/names.hpp"
 
 extern char** environ;  // POSIX: the process environment
 
@@ -104,7 +106,7 @@ std::vector<std::string> parse_watchlist(std::string_view text) {
   if (!clean.empty() && clean.front() == '[') {
     try {
       symbols = detail::parse_string_array(clean);
-    } catch (const ParseError& e) {
+    } catch (const detail::JsonSyntaxError& e) {
       throw Problem{std::string("must be a JSON list of symbols or a comma-separated list (") +
                     e.what() + ")"};
     }
@@ -117,7 +119,8 @@ std::vector<std::string> parse_watchlist(std::string_view text) {
   if (symbols.empty()) throw Problem{"Watchlist must not be empty"};
   for (const auto& symbol : symbols) {
     if (!core::is_valid_symbol(symbol)) {
-      throw Problem{"Invalid symbol: " + symbol + " (upper-case letters, e.g. AAPL or BRK.B)"};
+      throw Problem{"Invalid symbol: " + detail::shown(symbol) +
+                    " (upper-case letters, e.g. AAPL or BRK.B)"};
     }
   }
   return symbols;
@@ -143,6 +146,9 @@ struct Key {
   bool secret = false;
   std::function<void(Settings&, std::string_view)> apply;
   std::function<std::string(const Settings&)> show;
+  // Errors never show the value (issue 11 item 3): secrets, URLs (user:password@) and every key
+  // of a section that holds secrets (a key pasted one line off lands in a neighbour).
+  bool sensitive = false;
 };
 
 template <class Get>
@@ -230,34 +236,48 @@ Key choice_key(std::string variable, std::string group, std::string label, std::
 template <class Get>
 Key url_key(std::string variable, std::string group, std::string label, std::string description,
             Get get) {
-  return Key{std::move(variable),
-             std::move(group),
-             std::move(label),
-             std::move(description),
-             "http:// or https:// URL",
-             false,
-             [get](Settings& s, std::string_view v) {
-               std::string value = trimmed(v);
-               if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
-                 throw Problem{"must be an http:// or https:// URL"};
-               }
-               while (!value.empty() && value.back() == '/') value.pop_back();
-               get(s) = value;
-             },
-             [get](const Settings& s) { return get(s); }};
+  // Issue 11 item 5: requests to this URL carry the API keys.
+  Key key{std::move(variable),
+          std::move(group),
+          std::move(label),
+          std::move(description),
+          "https:// URL; http:// only for localhost, 127.0.0.0/8, ::1",
+          false,
+          [get](Settings& s, std::string_view v) {
+            std::string value = trimmed(v);
+            if (std::string problem = key_url_problem(value); !problem.empty()) {
+              throw Problem{std::move(problem)};
+            }
+            while (!value.empty() && value.back() == '/') value.pop_back();
+            get(s) = value;
+          },
+          [get](const Settings& s) { return get(s); }};
+  key.sensitive = true;
+  return key;
 }
 
 template <class Get>
 Key secret_key(std::string variable, std::string group, std::string label, std::string description,
                Get get) {
-  return Key{std::move(variable),
-             std::move(group),
-             std::move(label),
-             std::move(description),
-             "",
-             true,
-             [get](Settings& s, std::string_view v) { get(s) = Secret(trimmed(v)); },
-             [get](const Settings& s) { return get(s).masked(); }};
+  return Key{
+      std::move(variable),
+      std::move(group),
+      std::move(label),
+      std::move(description),
+      "",
+      true,
+      [get](Settings& s, std::string_view v) {
+        std::string value = trimmed(v);
+        // The keys go into HTTP header lines as they are.
+        const bool printable = std::all_of(value.begin(), value.end(), [](char c) {
+          return c > ' ' && c < 0x7f && c != '"' && c != '\'';
+        });
+        if (!printable || value.size() > 256) {
+          throw Problem{"must be at most 256 printable ASCII characters without spaces or quotes"};
+        }
+        get(s) = Secret(std::move(value));
+      },
+      [get](const Settings& s) { return get(s).masked(); }};
 }
 
 std::vector<Key> make_keys() {
@@ -487,8 +507,28 @@ std::vector<Key> make_keys() {
   return keys;
 }
 
+// A section's name: ALGO_BROKER for ALGO_BROKER__API_KEY, "" for ALGO_DB_PATH.
+std::string_view section_of(std::string_view variable) {
+  const std::size_t separator = variable.find("__");
+  return separator == std::string_view::npos ? std::string_view{} : variable.substr(0, separator);
+}
+
+std::vector<Key> make_sensitive_keys() {
+  std::vector<Key> table = make_keys();
+  for (const Key& secret : table) {
+    if (!secret.secret) continue;
+    for (Key& key : table) {
+      if (key.secret || (!section_of(key.variable).empty() &&
+                         section_of(key.variable) == section_of(secret.variable))) {
+        key.sensitive = true;
+      }
+    }
+  }
+  return table;
+}
+
 const std::vector<Key>& keys() {
-  static const std::vector<Key> table = make_keys();  // immutable after first use
+  static const std::vector<Key> table = make_sensitive_keys();  // immutable after first use
   return table;
 }
 
@@ -503,11 +543,34 @@ const Key* find_key(std::string_view upper_name) {
   return nullptr;
 }
 
-bool looks_secret(std::string_view upper_name) {
-  for (const std::string_view word : {"KEY", "SECRET", "TOKEN", "PASSWORD"}) {
-    if (upper_name.find(word) != std::string_view::npos) return true;
+bool is_section(std::string_view upper_name) {
+  return std::find(std::begin(kSections), std::end(kSections), upper_name) != std::end(kSections);
+}
+
+// The error for a value `key` refuses: the value only when it cannot hold a secret.
+ConfigError value_error(const Key& key, std::string_view value, std::string problem) {
+  if (!key.sensitive) return {key.variable, detail::shown(value), std::move(problem)};
+  return {key.variable,
+          std::move(problem) + (key.secret ? " (the value is not shown: it is a secret)"
+                                           : " (the value is not shown: it may hold secrets)")};
+}
+
+// An unknown ALGO_ name, shown unless a value seems glued to a known name
+// (ALGO_BROKER__API_KEYPK...=, a missing '=' in the environment).
+ConfigError unknown_name(const std::string& name) {
+  const std::string suggestion = closest_variable(name);
+  const std::string hint = suggestion.empty()
+                               ? "; `trader-config --env-example` lists every setting"
+                               : "; did you mean " + suggestion + "?";
+  for (const Key& key : keys()) {
+    if (name.size() >= key.variable.size() + 8 && name.starts_with(key.variable)) {
+      return {key.variable + "...",
+              fmt::format("unknown setting: {} followed by {} more characters (not shown: a "
+                          "value may be joined to the name){}",
+                          key.variable, name.size() - key.variable.size(), hint)};
+    }
   }
-  return false;
+  return {name, "unknown setting" + hint};
 }
 
 struct Assignment {
@@ -522,6 +585,18 @@ ConfigError::ConfigError(std::string variable, std::string shown_value, std::str
       variable_(std::move(variable)),
       shown_value_(std::move(shown_value)),
       problem_(std::move(problem)) {}
+
+ConfigError::ConfigError(std::string variable, std::string problem)
+    : Error(variable + ": " + problem),
+      variable_(std::move(variable)),
+      problem_(std::move(problem)),
+      value_shown_(false) {}
+
+std::string ConfigError::describe(std::string_view name) const {
+  std::string out(name);
+  if (value_shown_) out += "=" + shown_value_;
+  return out + ": " + problem_;
+}
 
 namespace {
 std::string join_errors(const std::vector<ConfigError>& errors) {
@@ -550,47 +625,47 @@ std::string_view to_string(Source source) noexcept {
 }
 
 std::string closest_variable(std::string_view name) {
+  const std::string upper = to_upper(name);
   std::vector<std::string> names;
   names.reserve(keys().size());
   for (const Key& key : keys()) names.push_back(key.variable);
-  return core::closest(to_upper(name), names);
+  std::string nearest = core::closest(upper, names);
+  // ALGO_FOO is no typo of ALGO_DB_PATH: a suggestion must be within a quarter of the name, and
+  // within 4 edits, so a name shown with its suggestion holds no long piece of anything else.
+  const std::size_t stem = upper.starts_with("ALGO_") ? upper.size() - 5 : upper.size();
+  const std::size_t limit = std::clamp<std::size_t>(stem / 4, 1, 4);
+  if (nearest.empty() || core::edit_distance(upper, nearest) > limit) {
+    return "";
+  }
+  return nearest;
 }
 
-Variables parse_dotenv(std::string_view text, const std::string& file_name) {
-  Variables out;
-  std::size_t line_number = 0;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string line = trimmed(text.substr(start, end - start));
-    ++line_number;
-    start = end + 1;
-    if (line.empty() || line.front() == '#') {
-      if (end == text.size()) break;
-      continue;
+namespace detail {
+
+bool is_setting_name(std::string_view name) {
+  const std::string upper = to_upper(name);
+  return is_section(upper) || find_key(upper) != nullptr;
+}
+
+std::string shown(std::string_view value) {
+  constexpr std::size_t kLimit = 60;
+  std::string out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (i == kLimit) {
+      out += "...";
+      break;
     }
-    if (line.rfind("export ", 0) == 0) line = trimmed(std::string_view(line).substr(7));
-    const auto equals = line.find('=');
-    const std::string where = file_name + ":" + std::to_string(line_number);
-    if (equals == std::string::npos || equals == 0) {
-      throw ConfigError(where, line, "expected NAME=VALUE");
+    const auto byte = static_cast<unsigned char>(value[i]);
+    if (byte < 0x20 || byte >= 0x7f || byte == '\\') {
+      out += fmt::format("\\x{:02X}", byte);
+    } else {
+      out += value[i];
     }
-    std::string name = trimmed(std::string_view(line).substr(0, equals));
-    std::string value = trimmed(std::string_view(line).substr(equals + 1));
-    if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
-      const char quote = value.front();
-      const auto close = value.find(quote, 1);
-      if (close == std::string::npos) throw ConfigError(where, name, "unterminated quoted value");
-      value = value.substr(1, close - 1);
-    } else if (const auto comment = value.find(" #"); comment != std::string::npos) {
-      value = trimmed(std::string_view(value).substr(0, comment));
-    }
-    out.emplace_back(std::move(name), std::move(value));
-    if (end == text.size()) break;
   }
   return out;
 }
+
+}  // namespace detail
 
 Sources Sources::from_process(const std::filesystem::path& dir) {
   Sources sources;
@@ -612,31 +687,87 @@ Sources Sources::from_process(const std::filesystem::path& dir) {
   std::error_code ec;
   if (std::filesystem::is_regular_file(file, ec)) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw ConfigError(file.string(), "", "cannot be read");
+    if (!in) throw ConfigError(file.string(), "cannot be read");
     std::ostringstream text;
     text << in.rdbuf();
     sources.dotenv_path = file.string();
-    sources.dotenv = parse_dotenv(text.str(), ".env");
+    sources.dotenv = parse_dotenv(text.str(), file.lexically_normal().string());
   }
   return sources;
 }
 
 LoadResult inspect(const Sources& sources) {
   LoadResult result;
-  std::map<std::string, Assignment> direct;    // key variable -> value
-  std::map<std::string, Assignment> sections;  // key variable -> value from a JSON section
-  const auto unknown = [&](const std::string& name, const std::string& value,
-                           const std::string& context) {
-    const std::string suggestion = closest_variable(name);
-    const Key* near = find_key(suggestion);
-    const bool hide = looks_secret(name) || (near != nullptr && near->secret);
-    result.errors.emplace_back(name, hide ? Secret(value).masked() : value,
-                               "unknown setting" + context + "; did you mean " + suggestion + "?");
+  std::map<std::string, Assignment> direct;            // key variable -> value
+  std::map<std::string, Assignment> sections;          // key variable -> value from a JSON section
+  std::map<std::string, std::string> dotenv_sections;  // section -> its value in .env
+  // One JSON section value. It may hold both keys, so an error describes it by position only
+  // (issue 11 item 3), and a field name is shown only when it is, or is near, a known field.
+  const auto take_section = [&](const std::string& name, const std::string& value, Source source) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    try {
+      fields = detail::parse_flat_object(value);
+    } catch (const detail::JsonSyntaxError& e) {
+      result.errors.emplace_back(name, std::string("not a JSON object: ") + e.what() +
+                                           " (the value is not shown: it may hold secrets)");
+      return;
+    }
+    std::vector<std::string> seen;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const auto& [field, field_value] = fields[i];
+      const std::string variable = name + "__" + to_upper(field);
+      const Key* key = find_key(variable);
+      if (key == nullptr) {
+        const bool plain = !field.empty() && std::all_of(field.begin(), field.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_';
+        });
+        const std::string nearest = plain ? closest_variable(variable) : "";
+        if (!nearest.empty() && nearest.starts_with(name + "__")) {
+          result.errors.emplace_back(
+              name, fmt::format("field {} '{}' is not a setting; did you mean '{}'?", i + 1, field,
+                                to_lower(std::string_view(nearest).substr(name.size() + 2))));
+        } else {
+          std::string known;
+          for (const Key& k : keys()) {
+            if (section_of(k.variable) != name) continue;
+            known += (known.empty() ? "" : ", ") +
+                     to_lower(std::string_view(k.variable).substr(name.size() + 2));
+          }
+          result.errors.emplace_back(
+              name, fmt::format("field {} is not a setting of this section (its name is not "
+                                "shown: it may hold secrets); the fields are {}",
+                                i + 1, known));
+        }
+        continue;
+      }
+      // Issue 11 item 21: {"api_key":"a","api_key":"b"} must not keep one silently.
+      if (std::find(seen.begin(), seen.end(), variable) != seen.end()) {
+        result.errors.emplace_back(
+            name, fmt::format("field '{}' appears twice (again as field {}); remove one",
+                              to_lower(field), i + 1));
+        continue;
+      }
+      seen.push_back(variable);
+      sections[variable] = Assignment{field_value, source};
+    }
   };
   const auto take = [&](const Variables& variables, Source source) {
     for (const auto& [raw_name, value] : variables) {
       const std::string name = to_upper(raw_name);
       if (name.rfind("ALGO_", 0) != 0) continue;  // not ours (a .env may hold other tools' keys)
+      // The environment allows any name; one with, say, ':' may hold a key (ALGO_X:PK...=).
+      const auto bad = std::find_if_not(name.begin(), name.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+      });
+      if (bad != name.end()) {
+        result.errors.emplace_back(
+            std::string(to_string(source)),
+            fmt::format("a variable named ALGO_... has a character not allowed in names at "
+                        "character {} (the name is not shown: it may hold secrets)",
+                        bad - name.begin() + 1));
+        continue;
+      }
       if (find_key(name) != nullptr) {
         // An environment variable holding exactly its .env value came from the .env file
         // (a shell's `set -a; . .env`, Compose's env_file): report it as such.
@@ -648,23 +779,17 @@ LoadResult inspect(const Sources& sources) {
         direct[name] = Assignment{value, source};
         continue;
       }
-      if (std::find(std::begin(kSections), std::end(kSections), name) != std::end(kSections)) {
-        try {
-          for (const auto& [field, field_value] : detail::parse_flat_object(value)) {
-            const std::string variable = name + "__" + to_upper(field);
-            if (find_key(variable) == nullptr) {
-              unknown(variable, field_value, fmt::format(" (field '{}' of {})", field, name));
-              continue;
-            }
-            sections[variable] = Assignment{field_value, source};
-          }
-        } catch (const ParseError& e) {
-          result.errors.emplace_back(name, value,
-                                     std::string("must be a JSON object: ") + e.what());
+      if (is_section(name)) {
+        if (source == Source::dotenv) dotenv_sections[name] = value;
+        const auto earlier = dotenv_sections.find(name);
+        if (source == Source::environment && earlier != dotenv_sections.end() &&
+            earlier->second == value) {
+          continue;  // the .env value again: its errors are already listed
         }
+        take_section(name, value, source);
         continue;
       }
-      unknown(name, value, "");
+      result.errors.push_back(unknown_name(name));
     }
   };
   take(sources.dotenv, Source::dotenv);
@@ -684,9 +809,7 @@ LoadResult inspect(const Sources& sources) {
         key.apply(result.settings, assignment->value);
         source = assignment->source;
       } catch (const Problem& problem) {
-        const std::string shown =
-            key.secret ? Secret(assignment->value).masked() : assignment->value;
-        result.errors.emplace_back(key.variable, shown, problem.text);
+        result.errors.push_back(value_error(key, assignment->value, problem.text));
       }
     }
     result.keys.push_back(KeyReport{key.variable, key.group, key.label, key.show(result.settings),

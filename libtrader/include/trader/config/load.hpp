@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,17 +14,29 @@
 
 namespace trader::config {
 
-// One invalid or unknown variable (F12): what() is "ALGO_X=value: must be ..." with the value
-// masked for secrets.
+// One invalid or unknown variable (F12). what() is "ALGO_X=value: must be ..." when the value
+// may be shown, and "ALGO_X: must be ..." when it is not: no error ever carries a secret's value
+// (issue 11 items 3, 4). A value that is a secret or may hold one (a key, a URL, any value of a
+// section holding keys, a JSON section, an unknown variable, a .env line that failed to parse) is
+// described by position only; `variable` is then a safe name or "file:line".
 class ConfigError : public Error {
  public:
+  // The value may be shown: `shown_value` is the value as the user should see it (escaped, cut).
   ConfigError(std::string variable, std::string shown_value, std::string problem);
+  // The value is not shown.
+  ConfigError(std::string variable, std::string problem);
   [[nodiscard]] const std::string& variable() const noexcept { return variable_; }
+  // "" when the value is not shown.
   [[nodiscard]] const std::string& shown_value() const noexcept { return shown_value_; }
+  [[nodiscard]] bool value_shown() const noexcept { return value_shown_; }
   [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
+  // The error with `name` in place of the variable (a tool's option for it):
+  // "name=value: problem", or "name: problem" when the value is not shown.
+  [[nodiscard]] std::string describe(std::string_view name) const;
 
  private:
   std::string variable_, shown_value_, problem_;
+  bool value_shown_ = true;
 };
 
 // Every problem of one load, so a user fixes them all in one go.
@@ -55,7 +68,11 @@ struct Sources {
   [[nodiscard]] static Sources from_process(const std::filesystem::path& dir = ".");
 };
 
-// Reads KEY=VALUE lines (optional `export`, quotes, # comments).
+// Reads NAME=VALUE lines: optional `export`, # comments (a whole line, or after a blank), a value
+// in '...' (literal) or "..." (escapes \\ \" \n \t \r) on one line; a UTF-8 byte order mark is
+// skipped. Throws ConfigError naming `file_name`:line and what is wrong, never quoting the line
+// (it may hold a key): no '=' after the name, a name that is not NAME, an unclosed or unbalanced
+// quote, text after a closing quote, an ALGO_ variable set twice (issue 11 items 4, 16, 21).
 [[nodiscard]] Variables parse_dotenv(std::string_view text, const std::string& file_name);
 
 // What one key resolved to, for `trader-config`.
@@ -81,7 +98,9 @@ struct LoadResult {
 // The settings, or ConfigErrors listing every problem.
 [[nodiscard]] Settings load(const Sources& sources);
 
-// The nearest known variable name to `name` (for "did you mean").
+// The known variable name nearest to `name` when it is near enough to be a typo (an edit
+// distance of at most a quarter of the name after ALGO_, at least 1 and at most 4), else ""
+// (for "did you mean"; issue 11 item 21: ALGO_FOO suggests nothing).
 [[nodiscard]] std::string closest_variable(std::string_view name);
 
 }  // namespace trader::config
