@@ -691,6 +691,22 @@ TEST_SUITE("alpaca") {
     CHECK_THROWS_AS(HistoricalBarsClient{options}, trader::ParseError);
     options.base_url = "https://user:pw@data.alpaca.markets";
     CHECK_THROWS_AS(HistoricalBarsClient{options}, trader::ParseError);
+    // Issue 11 items 3, 5: the URL is never quoted, plain http:// only to a loopback host.
+    try {
+      static_cast<void>(HistoricalBarsClient{options});
+    } catch (const trader::ParseError& e) {
+      CHECK(std::string(e.what()).find("pw@") == std::string::npos);
+    }
+    for (const char* url : {"http://data.alpaca.markets", "http://10.0.0.1:8080", "http://[::2]"}) {
+      options.base_url = url;
+      CHECK_THROWS_WITH_AS(HistoricalBarsClient{options},
+                           doctest::Contains("http:// only for a loopback host"),
+                           trader::ParseError);
+    }
+    for (const char* url : {"http://127.0.0.1:1", "http://localhost:1", "http://[::1]:1"}) {
+      options.base_url = url;
+      CHECK_NOTHROW(HistoricalBarsClient{options});
+    }
     options.base_url = "https://data.alpaca.markets";
     options.secret_key = Secret("line\r\nX-Injected: 1");
     CHECK_THROWS_AS(HistoricalBarsClient{options}, AuthError);

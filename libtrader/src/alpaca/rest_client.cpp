@@ -23,6 +23,7 @@
 
 #include "alpaca/exact_json.hpp"
 #include <trader/alpaca/error.hpp>
+#include <trader/config/url.hpp>
 #include <trader/log/log.hpp>
 
 namespace trader::alpaca::detail {
@@ -58,8 +59,10 @@ bool is_token(std::string_view text) {
 }
 
 BaseUrl parse_base_url(std::string_view url) {
+  // The URL is not quoted: it may hold user:password@ (issue 11 item 3).
   const auto fail = [&]() -> BaseUrl {
-    throw ParseError("an http:// or https:// URL with a host (base_url)", std::string(url));
+    throw ParseError("an http:// or https:// URL with a host (base_url)",
+                     "(not shown: it may hold credentials)");
   };
   BaseUrl out;
   std::string_view rest;
@@ -109,6 +112,13 @@ BaseUrl parse_base_url(std::string_view url) {
   error_code ec;
   static_cast<void>(asio::ip::make_address(out.host, ec));
   out.host_is_ip = !ec;
+  // Issue 11 item 5: every request carries the keys; without TLS only to this machine.
+  if (!out.tls && !config::is_loopback_host(out.host)) {
+    throw ParseError(
+        "https:// (http:// only for a loopback host: the API keys would travel in "
+        "clear text) (base_url)",
+        out.authority);
+  }
   return out;
 }
 
