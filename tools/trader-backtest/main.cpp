@@ -551,8 +551,7 @@ int main(int argc, char** argv) try {
   } catch (const trader::config::ConfigErrors& e) {
     fmt::print(stderr, "trader-backtest: invalid settings:\n");
     for (const auto& error : e.errors()) {
-      fmt::print(stderr, "  {}={}: {}\n", option_for(error.variable()), error.shown_value(),
-                 error.problem());
+      fmt::print(stderr, "  {}\n", error.describe(option_for(error.variable())));
     }
     return 2;
   } catch (const trader::strategy::ParameterError& e) {

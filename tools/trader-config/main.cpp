@@ -113,7 +113,7 @@ int main(int argc, char** argv) try {
         const auto& e = result.errors[i];
         out += fmt::format("{}{{\"variable\": {}, \"value\": {}, \"problem\": {}}}", i ? ", " : "",
                            trader::core::json_quote(e.variable()),
-                           trader::core::json_quote(e.shown_value()),
+                           e.value_shown() ? trader::core::json_quote(e.shown_value()) : "null",
                            trader::core::json_quote(e.problem()));
       }
       fmt::print("{}]}}\n", out);
