@@ -118,3 +118,32 @@ TEST_SUITE("tools/trader-config") {
     CHECK(r.out == trader::testing::read_file(std::string(SOURCE_ROOT) + "/.env.example"));
   }
 }
+
+TEST_SUITE("tools/trader-config") {
+  // Issue 11 item 6: a full standard output is an error naming it, whatever was printed.
+  TEST_CASE("issue 11 item 6: every output to a full device exits 1 naming standard output") {
+    TempDir dir;
+    for (const char* options : {"", "--json", "--env-example", "--help"}) {
+      CAPTURE(options);
+      const auto r =
+          run_process({"/bin/sh", "-c", std::string("exec \"$0\" ") + options + " > /dev/full",
+                       TRADER_CONFIG_BIN},
+                      {}, dir.path());
+      CHECK(r.exit_code == 1);
+      CHECK(r.err.find("trader-config: cannot write standard output: No space left on device") !=
+            std::string::npos);
+    }
+  }
+
+  TEST_CASE("issue 11 item 21: extra arguments and two actions at once exit 2") {
+    TempDir dir;
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{TRADER_CONFIG_BIN, "extra"},
+          {TRADER_CONFIG_BIN, "--json", "--env-example"}}) {
+      const auto r = run_process(args, {}, dir.path());
+      CHECK(r.exit_code == 2);
+      CHECK(r.err.find("(see trader-config --help)") != std::string::npos);
+      CHECK(r.out.empty());
+    }
+  }
+}

@@ -7,6 +7,8 @@
 #include <trader/config/load.hpp>
 #include <trader/core/json_text.hpp>
 
+#include "common/output.hpp"
+
 namespace {
 
 namespace po = boost::program_options;
@@ -26,11 +28,23 @@ Arguments parse_arguments(int argc, char** argv) {
       "Options");
   options.add_options()("help,h", "show this help")("json", "machine-readable output")(
       "env-example", "print a commented .env template with every key and its default");
+  // Issue 11 item 21: an extra word or two actions at once are errors, never ignored.
+  po::options_description all;
+  all.add(options).add_options()("unexpected", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("unexpected", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
   if (vm.count("help")) {
     std::cout << options << "\n";
     std::exit(0);
+  }
+  if (vm.count("unexpected")) {
+    throw po::error("unexpected argument '" +
+                    vm["unexpected"].as<std::vector<std::string>>().front() + "'");
+  }
+  if (vm.count("json") && vm.count("env-example")) {
+    throw po::error("--json does not apply to --env-example");
   }
   return Arguments{vm.count("json") > 0, vm.count("env-example") > 0};
 }
@@ -99,9 +113,12 @@ void print_env_example() {
 }  // namespace
 
 int main(int argc, char** argv) try {
+  // Issue 11 item 6: every output to stdout is checked, at the latest when the program exits.
+  trader::tools::check_stdout_at_exit("trader-config");
   const Arguments args = parse_arguments(argc, argv);
   if (args.env_example) {
     print_env_example();
+    trader::tools::finish_stdout();
     return 0;
   }
   const auto sources = trader::config::Sources::from_process();
@@ -128,11 +145,12 @@ int main(int argc, char** argv) try {
   } else {
     print_text(result, sources.dotenv_path);
   }
+  trader::tools::finish_stdout();
   return 0;
 } catch (const po::error& e) {
-  fmt::print(stderr, "trader-config: {}\n", e.what());
+  fmt::print(stderr, "trader-config: {}\n(see trader-config --help)\n", e.what());
   return 2;
 } catch (const std::exception& e) {
-  fmt::print(stderr, "trader-config: {}\n", e.what());
+  fmt::print(stderr, "trader-config: {}\n", trader::tools::error_text(e));
   return 1;
 }
