@@ -547,8 +547,16 @@ bool is_section(std::string_view upper_name) {
   return std::find(std::begin(kSections), std::end(kSections), upper_name) != std::end(kSections);
 }
 
-// The error for a value `key` refuses: the value only when it cannot hold a secret.
-ConfigError value_error(const Key& key, std::string_view value, std::string problem) {
+// The error for a value `key` refuses: the value only when it cannot hold a secret. A value from
+// a JSON section is part of that section's value, which may hold the keys (issue 11 item 3).
+ConfigError value_error(const Key& key, std::string_view value, const std::string& section,
+                        std::string problem) {
+  if (!section.empty()) {
+    const std::string field = to_lower(std::string_view(key.variable).substr(section.size() + 2));
+    return {key.variable,
+            fmt::format("{} (field {} of {}; the value is not shown: {})", problem, field, section,
+                        key.secret ? "it is a secret" : "a JSON section may hold secrets")};
+  }
   if (!key.sensitive) return {key.variable, detail::shown(value), std::move(problem)};
   return {key.variable,
           std::move(problem) + (key.secret ? " (the value is not shown: it is a secret)"
@@ -576,6 +584,7 @@ ConfigError unknown_name(const std::string& name) {
 struct Assignment {
   std::string value;
   Source source = Source::default_value;
+  std::string section;  // ALGO_RISK when the value came from that JSON section, else ""
 };
 
 }  // namespace
@@ -749,7 +758,7 @@ LoadResult inspect(const Sources& sources) {
         continue;
       }
       seen.push_back(variable);
-      sections[variable] = Assignment{field_value, source};
+      sections[variable] = Assignment{field_value, source, name};
     }
   };
   const auto take = [&](const Variables& variables, Source source) {
@@ -776,7 +785,7 @@ LoadResult inspect(const Sources& sources) {
             earlier->second.source == Source::dotenv && earlier->second.value == value) {
           continue;
         }
-        direct[name] = Assignment{value, source};
+        direct[name] = Assignment{value, source, ""};
         continue;
       }
       if (is_section(name)) {
@@ -809,7 +818,8 @@ LoadResult inspect(const Sources& sources) {
         key.apply(result.settings, assignment->value);
         source = assignment->source;
       } catch (const Problem& problem) {
-        result.errors.push_back(value_error(key, assignment->value, problem.text));
+        result.errors.push_back(
+            value_error(key, assignment->value, assignment->section, problem.text));
       }
     }
     result.keys.push_back(KeyReport{key.variable, key.group, key.label, key.show(result.settings),

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -82,7 +83,25 @@ std::string key_url_problem(std::string_view url) {
   if (rest.find_first_of("?#") != std::string_view::npos) {
     return "must be a base URL without ?query or #fragment";
   }
-  const std::string_view authority = rest.substr(0, rest.find('/'));
+  const std::size_t slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  // The path goes into every request line as it is: RFC 3986 characters only.
+  if (slash != std::string_view::npos) {
+    const std::string_view path = rest.substr(slash);
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      const char c = path[i];
+      if (is_name_char(c) ||
+          std::string_view("/~!$&'()*+,;=:@").find(c) != std::string_view::npos) {
+        continue;
+      }
+      if (c == '%' && i + 2 < path.size() &&
+          std::isxdigit(static_cast<unsigned char>(path[i + 1])) != 0 &&
+          std::isxdigit(static_cast<unsigned char>(path[i + 2])) != 0) {
+        continue;
+      }
+      return "must have a path of letters, digits and -._~!$&'()*+,;=:@/ or %XX escapes";
+    }
+  }
   if (authority.find('@') != std::string_view::npos) {
     return "must not contain user:password@ (the API keys belong in ALGO_BROKER__API_KEY and "
            "ALGO_BROKER__SECRET_KEY, which are sent as headers)";
