@@ -3,6 +3,8 @@
 #include <algorithm>  // min
 #include <utility>
 
+#include <trader/core/text.hpp>
+
 namespace trader::data {
 namespace {
 
@@ -10,7 +12,8 @@ std::string describe(const std::string& file, const std::vector<CsvRowError>& er
                      std::size_t error_count) {
   if (error_count == 1 && errors.size() == 1) return errors.front().to_string();
   const std::size_t shown = std::min(errors.size(), DataError::kKeptErrors);
-  std::string text = file + ": " + std::to_string(error_count) + " bad rows";
+  std::string text = core::escape_for_message(file, core::kNoLimit) + ": " +
+                     std::to_string(error_count) + (error_count == 1 ? " bad row" : " bad rows");
   if (shown < error_count) text += " (the first " + std::to_string(shown) + " below)";
   for (std::size_t i = 0; i < shown; ++i) {
     text += "\n  ";
@@ -21,9 +24,12 @@ std::string describe(const std::string& file, const std::vector<CsvRowError>& er
 
 }  // namespace
 
+// A file name may hold any bytes: it is escaped like any value from outside (issue 11 item 21).
+// Messages are built escaped where they quote a value.
 std::string CsvRowError::to_string() const {
-  if (line == 0) return file + ": " + message;
-  return file + ':' + std::to_string(line) + ": " + message;
+  const std::string shown = core::escape_for_message(file, core::kNoLimit);
+  if (line == 0) return shown + ": " + message;
+  return shown + ':' + std::to_string(line) + ": " + message;
 }
 
 DataError::DataError(std::string file, std::vector<CsvRowError> errors, std::size_t error_count)

@@ -16,7 +16,8 @@ struct CsvRowError {
   std::size_t line = 0;  // 1-based physical line (the header is line 1); 0: the file as a whole
   std::string message;   // "low 101.5 above open 101.2"
 
-  // "bars.csv:17: low 101.5 above open 101.2", or "bars.csv: empty file" for line 0.
+  // "bars.csv:17: low 101.5 above open 101.2", or "bars.csv: empty file" for line 0; the file
+  // name escaped as core::escape_for_message does (control characters, invalid UTF-8).
   [[nodiscard]] std::string to_string() const;
   friend bool operator==(const CsvRowError&, const CsvRowError&) = default;
 };
