@@ -251,6 +251,7 @@ void Engine::on_order_event(const OrderEvent& event) {
   const std::string& id = order.request.client_order_id;
   const bool filled = result.fill_qty > 0;
   const bool done = orders::is_terminal(order.state);
+  bool closed = false;
   switch (order.request.role) {
     case OrderRole::entry:
       if (filled) on_entry_filled(s, order, result, event);
@@ -264,15 +265,18 @@ void Engine::on_order_event(const OrderEvent& event) {
       }
       break;
     case OrderRole::stop_loss:
-      if (filled) on_exit_filled(s, order, result, event);
+      if (filled) closed = on_exit_filled(s, order, result, event);
       if (done && s.stop_order == id) s.stop_order.clear();
       break;
     case OrderRole::exit_market:
-      if (filled) on_exit_filled(s, order, result, event);
+      if (filled) closed = on_exit_filled(s, order, result, event);
       if (done && s.exit_order == id) s.exit_order.clear();
       break;
   }
   if (observer_ != nullptr) observer_->on_order(order);
+  // Only now: forgetting terminal orders frees `order` (and `id`), which were used above (a
+  // use-after-free that ASan found when this ran inside on_exit_filled).
+  if (closed) orders_.forget_terminal();
 }
 
 void Engine::on_entry_filled(SymbolState& s, const Order& order, const orders::ApplyResult& r,
@@ -321,10 +325,10 @@ void Engine::on_entry_filled(SymbolState& s, const Order& order, const orders::A
   if (observer_ != nullptr) observer_->on_order(placed);
 }
 
-void Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::ApplyResult& r,
+bool Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::ApplyResult& r,
                             const OrderEvent& event) {
   const std::int64_t qty = std::min(r.fill_qty, s.qty);
-  if (qty <= 0) return;
+  if (qty <= 0) return false;
   cash_ += r.fill_price * qty - r.costs;
   total_costs_ += r.costs;
   s.qty -= qty;
@@ -334,7 +338,7 @@ void Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::Ap
   const Decimal marked = r.fill_price * s.qty;
   positions_value_ += marked - s.market_value;
   s.market_value = marked;
-  if (s.qty > 0) return;
+  if (s.qty > 0) return false;
 
   Trade trade;
   trade.symbol = s.id;
@@ -365,7 +369,7 @@ void Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::Ap
                               {"pnl", trade.pnl.to_string()},
                               {"reason", std::string(to_string(trade.exit_reason))}});
   if (observer_ != nullptr) observer_->on_trade(trade);
-  orders_.forget_terminal();
+  return true;
 }
 
 void Engine::on_session_close(core::Date date) {

@@ -86,7 +86,8 @@ class Engine final : public broker::OrderEventListener {
   void enter(SymbolState& s, const data::Bar& candle);
   void on_entry_filled(SymbolState& s, const orders::Order& order, const orders::ApplyResult& r,
                        const orders::OrderEvent& event);
-  void on_exit_filled(SymbolState& s, const orders::Order& order, const orders::ApplyResult& r,
+  // True when the fill closed the position (a trade was recorded).
+  bool on_exit_filled(SymbolState& s, const orders::Order& order, const orders::ApplyResult& r,
                       const orders::OrderEvent& event);
   void submit_exit(SymbolState& s, ExitReason reason, Timestamp now);
   [[nodiscard]] orders::OrderRequest new_request(const SymbolState& s, orders::Side side,
