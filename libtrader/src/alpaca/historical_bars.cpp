@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "alpaca/bars_page.hpp"
 #include "alpaca/exact_json.hpp"
 #include "alpaca/rest_client.hpp"
 
@@ -124,83 +125,91 @@ class PageReader {
   std::string request_id_;
 };
 
+// One symbol's bars of one page to `on_bars`, after checking them and their ascending time.
+void deliver(const PageReader& reader, const std::string& symbol, const JsonValue& list,
+             const BarsHandler& on_bars, FetchSummary& summary,
+             std::vector<data::BarRecord>& records,
+             std::map<std::string, core::Timestamp>& last_time) {
+  if (list.is(Kind::null)) return;
+  if (!list.is(Kind::array)) reader.fail(symbol + ": bars are not an array");
+  records.clear();
+  records.reserve(list.items().size());
+  // Ascending time is part of the contract with the caller (and a page continues where the
+  // previous one stopped, spec §2.5), so a response breaking it is refused, not passed on.
+  auto last = last_time.find(symbol);
+  for (std::size_t i = 0; i < list.items().size(); ++i) {
+    const std::string where = symbol + " bar " + std::to_string(i);
+    records.push_back(reader.bar(list.items()[i], where));
+    const core::Timestamp ts = records.back().bar.ts;
+    if (last != last_time.end() && ts <= last->second) {
+      reader.fail(where + ": " + core::format_timestamp(ts) + " is not after " +
+                  core::format_timestamp(last->second));
+    }
+    last = last_time.insert_or_assign(symbol, ts).first;
+  }
+  if (records.empty()) return;
+  summary.bars += static_cast<std::int64_t>(records.size());
+  on_bars(symbol, records);
+}
+
 }  // namespace
+
+namespace detail {
+
+std::optional<std::string> BarsPages::read(const RestClient& rest, const RestResponse& response,
+                                           const std::string& request, const BarsHandler& on_bars,
+                                           FetchSummary& summary) {
+  const PageReader reader(rest, request, response.status, response.request_id);
+  // One observer saw 204 for "nothing in range" (spec §1.5): no body is no bars.
+  if (response.status == 204 || response.body.empty()) return std::nullopt;
+  JsonValue doc;
+  try {
+    // A broken server could echo our keys. Errors quote the body cut short (an excerpt of 200
+    // characters), and a cut through a key would hide it from the scrubber in fail(): so the
+    // page is read with the keys already masked.
+    doc = parse_json(rest.scrubbed(response.body));
+  } catch (const ParseError& e) {
+    reader.fail(std::string("the body is not JSON: ") + e.what());
+  }
+  if (!doc.is(Kind::object)) reader.fail("the body is not a JSON object");
+
+  std::optional<std::string> next;
+  if (const JsonValue* token = doc.find("next_page_token"); token != nullptr) {
+    if (token->is(Kind::string)) {
+      if (!token->text().empty()) next = token->text();
+    } else if (!token->is(Kind::null)) {
+      reader.fail("\"next_page_token\" is neither a string nor null");
+    }
+  }
+  // Empty results come as {"bars":{}} (multi-symbol) or {"bars":null} (single), spec §2.4;
+  // a missing "bars" or [] is read the same way.
+  const JsonValue* bars = doc.find("bars");
+  if (bars == nullptr || bars->is(Kind::null)) return next;
+  if (bars->is(Kind::object)) {
+    for (std::size_t i = 0; i < bars->keys().size(); ++i) {
+      deliver(reader, bars->keys()[i], bars->items()[i], on_bars, summary, records_, last_time_);
+    }
+  } else if (bars->is(Kind::array)) {
+    // The single-symbol shape names its symbol beside the array.
+    const JsonValue* symbol = doc.find("symbol");
+    if (bars->items().empty()) return next;
+    if (symbol == nullptr || !symbol->is(Kind::string)) {
+      reader.fail("\"bars\" is an array without a \"symbol\"");
+    }
+    deliver(reader, symbol->text(), *bars, on_bars, summary, records_, last_time_);
+  } else {
+    reader.fail("\"bars\" is neither an object, an array nor null");
+  }
+  return next;
+}
+
+}  // namespace detail
 
 struct HistoricalBarsClient::Impl {
   explicit Impl(ClientOptions options) : rest(std::move(options)) {}
 
-  // Hands one page's bars to `on_bars`; returns the next page token, if any.
-  std::optional<std::string> read_page(const detail::RestResponse& response,
-                                       const std::string& request, const BarsHandler& on_bars,
-                                       FetchSummary& summary) {
-    const PageReader reader(rest, request, response.status, response.request_id);
-    // One observer saw 204 for "nothing in range" (spec §1.5): no body is no bars.
-    if (response.status == 204 || response.body.empty()) return std::nullopt;
-    JsonValue doc;
-    try {
-      doc = detail::parse_json(response.body);
-    } catch (const ParseError& e) {
-      reader.fail(std::string("the body is not JSON: ") + e.what());
-    }
-    if (!doc.is(Kind::object)) reader.fail("the body is not a JSON object");
-
-    std::optional<std::string> next;
-    if (const JsonValue* token = doc.find("next_page_token"); token != nullptr) {
-      if (token->is(Kind::string)) {
-        if (!token->text().empty()) next = token->text();
-      } else if (!token->is(Kind::null)) {
-        reader.fail("\"next_page_token\" is neither a string nor null");
-      }
-    }
-    // Empty results come as {"bars":{}} (multi-symbol) or {"bars":null} (single), spec §2.4;
-    // a missing "bars" or [] is read the same way.
-    const JsonValue* bars = doc.find("bars");
-    if (bars == nullptr || bars->is(Kind::null)) return next;
-    if (bars->is(Kind::object)) {
-      for (std::size_t i = 0; i < bars->keys().size(); ++i) {
-        deliver(reader, bars->keys()[i], bars->items()[i], on_bars, summary);
-      }
-    } else if (bars->is(Kind::array)) {
-      // The single-symbol shape names its symbol beside the array.
-      const JsonValue* symbol = doc.find("symbol");
-      if (bars->items().empty()) return next;
-      if (symbol == nullptr || !symbol->is(Kind::string)) {
-        reader.fail("\"bars\" is an array without a \"symbol\"");
-      }
-      deliver(reader, symbol->text(), *bars, on_bars, summary);
-    } else {
-      reader.fail("\"bars\" is neither an object, an array nor null");
-    }
-    return next;
-  }
-
-  void deliver(const PageReader& reader, const std::string& symbol, const JsonValue& list,
-               const BarsHandler& on_bars, FetchSummary& summary) {
-    if (list.is(Kind::null)) return;
-    if (!list.is(Kind::array)) reader.fail(symbol + ": bars are not an array");
-    records.clear();
-    records.reserve(list.items().size());
-    // Ascending time is part of the contract with the caller (and a page continues where the
-    // previous one stopped, spec §2.5), so a response breaking it is refused, not passed on.
-    auto last = last_time.find(symbol);
-    for (std::size_t i = 0; i < list.items().size(); ++i) {
-      const std::string where = symbol + " bar " + std::to_string(i);
-      records.push_back(reader.bar(list.items()[i], where));
-      const core::Timestamp ts = records.back().bar.ts;
-      if (last != last_time.end() && ts <= last->second) {
-        reader.fail(where + ": " + core::format_timestamp(ts) + " is not after " +
-                    core::format_timestamp(last->second));
-      }
-      last = last_time.insert_or_assign(symbol, ts).first;
-    }
-    if (records.empty()) return;
-    summary.bars += static_cast<std::int64_t>(records.size());
-    on_bars(symbol, records);
-  }
-
   detail::RestClient rest;
-  std::vector<data::BarRecord> records;              // reused page after page
-  std::map<std::string, core::Timestamp> last_time;  // per symbol, within one fetch
+  detail::BarsPages pages;
 };
 
 HistoricalBarsClient::HistoricalBarsClient(ClientOptions options) {
@@ -229,7 +238,7 @@ FetchSummary HistoricalBarsClient::fetch(const BarsQuery& query, const BarsHandl
       {"adjustment", query.adjustment},
       {"limit", std::to_string(query.limit)},
   };
-  impl_->last_time.clear();
+  impl_->pages.start();
   FetchSummary summary;
   std::string token;
   for (int page = 1;; ++page) {
@@ -242,7 +251,8 @@ FetchSummary HistoricalBarsClient::fetch(const BarsQuery& query, const BarsHandl
     summary.retries += response.retries;
     ++summary.pages;
     const std::string request = impl_->rest.describe(kBarsPath, label);
-    std::optional<std::string> next = impl_->read_page(response, request, on_bars, summary);
+    std::optional<std::string> next =
+        impl_->pages.read(impl_->rest, response, request, on_bars, summary);
     if (!next) return summary;
     // A server repeating its token would keep us here for ever.
     if (*next == token) {
