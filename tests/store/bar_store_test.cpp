@@ -354,6 +354,14 @@ TEST_SUITE("store/bar_store") {
       CHECK_THROWS_WITH_AS(writer.add(bars, input, "csv:x.csv"),
                            doctest::Contains("not on a whole minute"), trader::store::StoreError);
     }
+    {
+      // A year outside the calendar (from any source, not only CSV): the symbol and time named.
+      auto writer = store.writer();
+      std::vector<BarRecord> old_bars{record(input, "AAPL", "1985-02-11T14:30:00Z", "10")};
+      CHECK_THROWS_WITH_AS(writer.add(old_bars, input, "alpaca-iex"),
+                           doctest::Contains("AAPL 1985-02-11T14:30:00"),
+                           trader::store::StoreError);
+    }
     CHECK(store.summary().empty());
   }
 

@@ -363,7 +363,14 @@ void BarWriter::add(std::span<const data::BarRecord> records, const data::Symbol
     }
     day.last_ts = ts;
     const Date date = core::utc_date(ts);
-    const auto& session = w.session_of(date);
+    const std::optional<calendar::Session>* found = nullptr;
+    try {
+      found = &w.session_of(date);
+    } catch (const calendar::CalendarError& e) {
+      throw StoreError(fmt::format("{} {}: {}; nothing was written", day.symbol,
+                                   core::format_timestamp_micros(ts), e.what()));
+    }
+    const auto& session = *found;
     if (!session || ts < session->open || ts >= session->close) {
       ++w.report.bars_outside_session;
       continue;
