@@ -1,0 +1,28 @@
+#pragma once
+// The properties both configuration targets check on a LoadResult: inspect() collects problems
+// and never throws, and a secret is only ever shown masked.
+
+#include <trader/config/load.hpp>
+
+#include "fuzz.hpp"
+
+namespace trader::fuzz {
+
+// Secret::masked() is "" or "****" followed by at most the last four characters.
+inline bool looks_masked(const std::string& shown) {
+  return shown.empty() || (shown.rfind("****", 0) == 0 && shown.size() <= 8);
+}
+
+inline void inspect_and_check(const config::Sources& sources) {
+  const config::LoadResult result = config::inspect(sources);  // documented: never throws
+  for (const config::KeyReport& key : result.keys) {
+    if (key.secret) expect(looks_masked(key.shown_value), "a secret key is shown unmasked");
+  }
+  for (const config::ConfigError& error : result.errors) {
+    const bool secret_key =
+        error.variable() == "ALGO_BROKER__API_KEY" || error.variable() == "ALGO_BROKER__SECRET_KEY";
+    if (secret_key) expect(looks_masked(error.shown_value()), "a secret's error shows it");
+  }
+}
+
+}  // namespace trader::fuzz
