@@ -1150,3 +1150,21 @@ TEST_SUITE("data/csv export") {
     CHECK(chosen.str().find(",1,1\n") != std::string::npos);  // volume 1, vwap 1
   }
 }
+
+TEST_SUITE("data/csv") {
+  // Issue 11 item 21: a tool tells a missing --symbol (a usage error) from a bad file by type.
+  TEST_CASE("issue 11 item 21: no symbol column and no symbol given is a MissingSymbolError") {
+    CHECK_THROWS_AS(
+        static_cast<void>(
+            parse(std::string(kHeader) + "2024-03-11T13:30:00Z,1,1,1,1,1\n", CsvReadOptions{})),
+        trader::data::MissingSymbolError);
+    // Any other unusable header stays a plain DataError.
+    try {
+      static_cast<void>(parse("timestamp,open,high,low,close\n"));
+      FAIL("accepted a header without volume");
+    } catch (const trader::data::MissingSymbolError&) {
+      FAIL("a missing column is not a missing symbol");
+    } catch (const DataError&) {
+    }
+  }
+}

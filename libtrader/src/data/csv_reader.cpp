@@ -403,7 +403,7 @@ struct CsvBarReader::Impl {
     columns.trade_count = position[index(Column::trade_count)] != std::string_view::npos;
     if (!columns.symbol) {
       if (!options.symbol) {
-        fail_file(1, "no symbol column, and no symbol was given for the file");
+        throw MissingSymbolError(name, 1, "no symbol column, and no symbol was given for the file");
       }
       fixed_symbol = symbols->intern(*options.symbol);
     }

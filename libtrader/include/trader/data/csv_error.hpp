@@ -45,4 +45,11 @@ class DataError : public Error {
   std::size_t error_count_ = 0;
 };
 
+// A file without a symbol column read without a symbol for it (CsvReadOptions::symbol): the
+// caller has to name one, e.g. trader-data import --symbol (a usage error, issue 11 item 21).
+class MissingSymbolError : public DataError {
+ public:
+  using DataError::DataError;
+};
+
 }  // namespace trader::data
