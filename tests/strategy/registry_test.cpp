@@ -160,3 +160,22 @@ TEST_SUITE("strategy/registry") {
                     trader::strategy::UnknownStrategyError);
   }
 }
+
+TEST_SUITE("strategy/registry") {
+  TEST_CASE("issue 11 item 21: only a near miss of a parameter name is suggested") {
+    const auto registry = StrategyRegistry::with_builtins();
+    const auto problem = [&](const std::string& name) {
+      try {
+        static_cast<void>(registry.configure("velez", {}, {{name, "1"}}));
+      } catch (const ParameterError& e) {
+        return e.problems().at(0);
+      }
+      return std::string("accepted");
+    };
+    CHECK(problem("sma_fats") ==
+          "--param sma_fats=1: unknown parameter of velez; did you mean sma_fast?");
+    CHECK(problem("zzz") == "--param zzz=1: unknown parameter of velez");
+    CHECK(problem("stop_buffer") ==
+          "--param stop_buffer=1: unknown parameter of velez; did you mean stop_buffer_pct?");
+  }
+}

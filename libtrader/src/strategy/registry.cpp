@@ -129,7 +129,11 @@ StrategyBlueprint StrategyRegistry::configure(
       std::vector<std::string> names;
       names.reserve(parameters.size());
       for (const auto& p : parameters) names.push_back(p.name);
-      const std::string nearest = core::closest(param, names);
+      // Only a near miss is suggested (a typo), never an unrelated name.
+      std::string nearest = core::closest(param, names);
+      if (core::edit_distance(param, nearest) > std::max<std::size_t>(2, nearest.size() / 3)) {
+        nearest.clear();
+      }
       problems.push_back("--param " + raw_name + "=" + value + ": unknown parameter of " +
                          entry.name + (nearest.empty() ? "" : "; did you mean " + nearest + "?"));
       continue;
