@@ -441,4 +441,50 @@ TEST_SUITE("tools/trader-backtest") {
     CHECK_FALSE(fs::exists(dir / "out.html"));
     CHECK(stored_runs(dir) == 0);
   }
+
+  // issue 11 item 2: a backtest never mixes synthetic and real bars without saying so, per symbol.
+  TEST_CASE("where each symbol's bars came from is in the output and the run record") {
+    TempDir dir;
+    import_golden(dir);  // AAPL: real bars, 2026-02-10..12
+    const auto synth = [&](const char* symbols, const char* first, const char* last) {
+      REQUIRE(run_process({TRADER_DATA_BIN, "synth", "--symbols", symbols, "--start", first,
+                           "--end", last, "--seed", "7"},
+                          {}, dir.path())
+                  .exit_code == 0);
+    };
+    synth("MSFT", "2026-02-10", "2026-02-12");
+    const auto both = backtest(dir, {"--symbols", "AAPL,MSFT", "--start-date", "2026-02-10",
+                                     "--end-date", "2026-02-12", "--data", "store", "--json"});
+    REQUIRE(both.exit_code == 0);
+    CHECK(has(both.out, "\"synthetic\": true"));
+    CHECK(has(both.out, "store: AAPL csv:golden_scenario.csv; MSFT synthetic:seed=7"));
+    CHECK(has(both.out, "MSFT runs on SYNTHETIC bars (synthetic:seed=7), not market prices"));
+    CHECK_FALSE(has(both.out, "AAPL runs on SYNTHETIC"));
+    // AAPL with a synthetic day beside its real ones: the mix is named.
+    synth("AAPL", "2026-02-13", "2026-02-13");
+    const auto mixed = backtest(dir, {"--symbols", "AAPL", "--start-date", "2026-02-10",
+                                      "--end-date", "2026-02-13", "--data", "store"});
+    REQUIRE(mixed.exit_code == 0);
+    CHECK(has(mixed.out, "SYNTHETIC DATA"));
+    CHECK(has(mixed.err,
+              "AAPL mixes real and SYNTHETIC bars: 3 sessions of real bars, 1 of synthetic bars"));
+    const auto listed = backtest(dir, {"--list"});
+    CHECK(has(listed.out, "store: AAPL csv:golden_scenario.csv,synthetic:seed=7"));
+    // The real-only run stays clean.
+    const auto real = backtest(dir, golden_with({"--data", "store", "--json"}));
+    CHECK(has(real.out, "\"synthetic\": false"));
+    CHECK(has(real.out, "\"data_source\": \"store: AAPL csv:golden_scenario.csv\""));
+  }
+
+  // issue 11 item 11: --list and --show only read.
+  TEST_CASE("--list and --show never create a database") {
+    TempDir dir;
+    const auto list = backtest(dir, {"--db", "nowhere/x.db", "--list"});
+    CHECK(list.exit_code == 0);
+    CHECK(has(list.out, "does not exist"));
+    const auto show = backtest(dir, {"--db", "nowhere/x.db", "--show", "1"});
+    CHECK(show.exit_code == 1);
+    CHECK(has(show.err, "no database at nowhere/x.db"));
+    CHECK_FALSE(std::filesystem::exists(dir / "nowhere"));
+  }
 }

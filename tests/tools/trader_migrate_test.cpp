@@ -79,3 +79,81 @@ TEST_SUITE("tools/trader-migrate") {
     CHECK(migrate(dir, {"--db", "fresh.db", "upgrade", "9"}).exit_code == 1);
   }
 }
+
+TEST_SUITE("tools/trader-migrate") {
+  TEST_CASE("issue 11 item 6: status, history and current to a full device exit 1") {
+    TempDir dir;
+    REQUIRE(migrate(dir, {"upgrade"}).exit_code == 0);
+    for (const char* command : {"status", "history", "current", "--help"}) {
+      CAPTURE(command);
+      const auto r = run_process(
+          {"/bin/sh", "-c", "exec \"$0\" \"$1\" > /dev/full", TRADER_MIGRATE_BIN, command}, {},
+          dir.path());
+      CHECK(r.exit_code == 1);
+      CHECK(
+          contains(r.err, "trader-migrate: cannot write standard output: No space left on device"));
+    }
+  }
+
+  // issue 11 item 13: refused and no-op commands wrote a full backup first.
+  TEST_CASE("refused or no-op commands change nothing and write no backup") {
+    TempDir dir;
+    CHECK(migrate(dir, {"upgrade"}).exit_code == 0);
+    // Data that a downgrade to 0 would lose.
+    const auto synth = run_process({TRADER_DATA_BIN, "synth", "--symbols", "AAPL", "--start",
+                                    "2025-06-02", "--end", "2025-06-02"},
+                                   {}, dir.path());
+    REQUIRE(synth.exit_code == 0);
+    const std::string before = read_file(dir / "data/trading.db");
+    const auto latest = migrate(dir, {"current"}).out;
+    const std::vector<std::vector<std::string>> refused{
+        {"downgrade", "0"}, {"upgrade", "1"}, {"upgrade", "99"}, {"downgrade", "99"}};
+    for (const auto& args : refused) {
+      CAPTURE(args[0] + " " + args[1]);
+      const auto r = migrate(dir, args);
+      CHECK(r.exit_code == 1);
+      const bool explained =
+          contains(r.err, "nothing was changed") || contains(r.err, "no schema version 99");
+      CHECK(explained);
+      CHECK_FALSE(contains(r.err, "version 4 that"));
+    }
+    CHECK(contains(migrate(dir, {"downgrade", "99"}).err, "this program knows versions 0.."));
+    const auto noop = migrate(dir, {"upgrade", latest.substr(0, latest.size() - 1)});
+    CHECK(noop.exit_code == 0);
+    CHECK(contains(noop.out, "nothing to do"));
+    CHECK_FALSE(std::filesystem::exists(dir / "data/backups"));
+    CHECK(read_file(dir / "data/trading.db") == before);
+  }
+
+  // issue 11 item 11: looking at a database never creates one.
+  TEST_CASE("current, history and status of a missing database create nothing") {
+    TempDir dir;
+    CHECK(migrate(dir, {"current"}).out == "0\n");
+    const auto status = migrate(dir, {"--db", "nowhere/x.db", "status"});
+    CHECK(status.exit_code == 0);
+    CHECK(contains(status.out, "does not exist yet"));
+    CHECK(contains(status.out, "pending:"));
+    CHECK(migrate(dir, {"history"}).exit_code == 0);
+    CHECK_FALSE(std::filesystem::exists(dir / "data"));
+    CHECK_FALSE(std::filesystem::exists(dir / "nowhere"));
+  }
+
+  // issue 11 item 12: a backup killed half-way used to stay behind as a *.db file that opened as
+  // an empty database.
+  TEST_CASE("an upgrade killed during its backup leaves no backup; the next run cleans up") {
+    TempDir dir;
+    CHECK(migrate(dir, {"upgrade", "2"}).exit_code == 0);
+    std::filesystem::create_directories(dir / "data/backups");
+    write_file(dir / "data/backups/trading-20250101T000000Z-v2.db.partial", "");
+    write_file(dir / "data/backups/trading-20250101T000000Z-v2.db.partial-journal", "x");
+    const auto r = migrate(dir, {"upgrade"});
+    CHECK(r.exit_code == 0);
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir / "data/backups")) {
+      files.push_back(e.path().filename().string());
+    }
+    REQUIRE(files.size() == 1);
+    CHECK(files[0].find(".partial") == std::string::npos);
+    CHECK(files[0].find("-v2.db") != std::string::npos);
+  }
+}

@@ -378,7 +378,15 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
   trader::store::DatabaseOptions options;
   options.path = a.db.value_or(settings.db_path);
   options.busy_timeout_ms = settings.db_busy_timeout_ms;
-  auto db = trader::store::Database::open(options);
+  // --list and --show only look: read-only, so they work on a database this user may not
+  // write, and never create one (issue 11 item 11).
+  const bool reads_only = a.list || a.show.has_value();
+  if (a.list && !options.path.empty() && !std::filesystem::exists(options.path)) {
+    fmt::print("no stored runs ({} does not exist)\n", options.path.string());
+    return 0;
+  }
+  auto db = trader::store::Database::open(
+      options, reads_only ? trader::store::OpenMode::read : trader::store::OpenMode::use);
   bt::BacktestRunner runner(db, registry, sources);
 
   if (a.list) {

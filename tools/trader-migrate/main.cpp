@@ -10,6 +10,8 @@
 #include <trader/store/database.hpp>
 #include <trader/store/migrations.hpp>
 
+#include "common/output.hpp"
+
 namespace {
 
 namespace po = boost::program_options;
@@ -78,11 +80,34 @@ std::filesystem::path backup_directory(const store::Database& db) {
   return parent / "backups";
 }
 
+// current/history/status of a file that does not exist yet: version 0, every step pending,
+// and nothing created.
+int describe_missing(const Arguments& args, const std::filesystem::path& path) {
+  const int latest = store::latest_version();
+  if (args.command == "current") {
+    fmt::print("0\n");
+  } else if (args.command == "history") {
+    fmt::print("no migrations applied ({} does not exist yet)\n", path.string());
+  } else {
+    fmt::print("database: {} (does not exist yet)\ncurrent version: 0\nlatest version: {}\n",
+               path.string(), latest);
+    fmt::print("pending:\n");
+    for (const auto& m : store::builtin_migrations()) fmt::print("{:>3}  {}\n", m.version, m.name);
+  }
+  return 0;
+}
+
 int run(const Arguments& args, const trader::config::Settings& settings) {
   store::DatabaseOptions options;
   options.path = args.db.value_or(settings.db_path);
   options.busy_timeout_ms = settings.db_busy_timeout_ms;
-  store::Database db = store::Database::open(options, store::OpenMode::maintain);
+  const bool changes = args.command == "upgrade" || args.command == "downgrade";
+  if (!changes && !std::filesystem::exists(options.path) && !options.path.empty()) {
+    return describe_missing(args, options.path);
+  }
+  // Looking never changes the file: read-only commands open it read-only.
+  store::Database db = store::Database::open(
+      options, changes ? store::OpenMode::maintain : store::OpenMode::inspect);
   const int current = db.schema_version();
   const int latest = store::latest_version();
 
@@ -102,33 +127,26 @@ int run(const Arguments& args, const trader::config::Settings& settings) {
       fmt::print("pending:\n");
       for (const auto& m : pending) fmt::print("{:>3}  {}\n", m.version, m.name);
     }
-  } else if (args.command == "upgrade") {
-    const int target = args.version.value_or(latest);
-    if (target == current) {
+  } else {
+    // Validate first: a refused or no-op command writes nothing, not even a backup.
+    const bool up = args.command == "upgrade";
+    const auto steps =
+        up ? store::plan_upgrade(db, args.version) : store::plan_downgrade(db, *args.version);
+    if (steps.empty()) {
       fmt::print("{} is already at version {}; nothing to do\n", db.path().string(), current);
       return 0;
     }
     if (current > 0) {
       fmt::print("backup: {}\n", store::backup(db, backup_directory(db)).string());
     }
-    for (const auto& m : store::upgrade(db, target)) {
-      fmt::print("applied {:>3}  {}\n", m.version, m.name);
-    }
-    fmt::print("{} is at version {}\n", db.path().string(), db.schema_version());
-  } else {  // downgrade
-    const int target = *args.version;
-    if (target == current) {
-      fmt::print("{} is already at version {}; nothing to do\n", db.path().string(), current);
-      return 0;
-    }
-    if (target > current) {
-      throw store::StoreError(fmt::format("{} is at version {}: use upgrade to reach {}",
-                                          db.path().string(), current, target));
-    }
-    // Refusals are decided before anything changes, but the backup comes first regardless.
-    fmt::print("backup: {}\n", store::backup(db, backup_directory(db)).string());
-    for (const auto& m : store::downgrade(db, target)) {
-      fmt::print("reversed {:>3}  {}\n", m.version, m.name);
+    if (up) {
+      for (const auto& m : store::upgrade(db, args.version)) {
+        fmt::print("applied {:>3}  {}\n", m.version, m.name);
+      }
+    } else {
+      for (const auto& m : store::downgrade(db, *args.version)) {
+        fmt::print("reversed {:>3}  {}\n", m.version, m.name);
+      }
     }
     fmt::print("{} is at version {}\n", db.path().string(), db.schema_version());
   }
@@ -138,14 +156,17 @@ int run(const Arguments& args, const trader::config::Settings& settings) {
 }  // namespace
 
 int main(int argc, char** argv) try {
+  trader::tools::check_stdout_at_exit("trader-migrate");
   const Arguments args = parse_arguments(argc, argv);
   const auto settings = trader::config::load(trader::config::Sources::from_process());
   trader::log::init(settings.log);
-  return run(args, settings);
+  const int code = run(args, settings);
+  trader::tools::finish_stdout();  // issue 11 item 6: a failed write to stdout is an error
+  return code;
 } catch (const po::error& e) {
   fmt::print(stderr, "trader-migrate: {}\n(see trader-migrate --help)\n", e.what());
   return 2;
 } catch (const std::exception& e) {
-  fmt::print(stderr, "trader-migrate: {}\n", e.what());
+  fmt::print(stderr, "trader-migrate: {}\n", trader::tools::error_text(e));
   return 1;
 }

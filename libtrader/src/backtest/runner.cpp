@@ -322,23 +322,27 @@ BacktestResult run_with(store::Database& db, const strategy::StrategyRegistry& r
           "--data alpaca needs ALGO_BROKER__API_KEY and ALGO_BROKER__SECRET_KEY (in .env or the "
           "environment)");
     }
-    const auto missing_now = [&] {
+    // When it may fetch, sessions of synthetic bars count as lacking real data: fetched bars
+    // replace them (issue 11 item 2). What is left is reported per symbol below.
+    const bool may_fetch =
+        request.data == DataMode::alpaca || (request.data == DataMode::automatic && have_keys);
+    const auto missing_now = [&](bool real_only) {
       std::vector<store::MissingRange> out;
       for (const auto& s : symbols) {
-        for (auto& m : store.missing(s, request.start_date, request.end_date)) out.push_back(m);
+        for (auto& m : store.missing(s, request.start_date, request.end_date, real_only)) {
+          out.push_back(m);
+        }
       }
       return out;
     };
-    auto missing = missing_now();
-    const bool may_fetch =
-        request.data == DataMode::alpaca || (request.data == DataMode::automatic && have_keys);
+    auto missing = missing_now(may_fetch);
     if (!missing.empty() && may_fetch) {
       const auto fetched =
           fetch_missing(store, settings, symbols, request.start_date, request.end_date);
       log::info("bars_fetched",
                 {{"bars", std::to_string(fetched.bars)}, {"pages", std::to_string(fetched.pages)}});
-      missing = missing_now();
     }
+    missing = missing_now(false);
     std::vector<store::MissingRange> empty_symbols;
     for (const auto& s : symbols) {
       if (store.sessions(s, request.start_date, request.end_date).empty()) {
@@ -356,12 +360,33 @@ BacktestResult run_with(store::Database& db, const strategy::StrategyRegistry& r
           "{} has no stored bars for {}..{} ({} session{})", m.symbol, core::format_date(m.first),
           core::format_date(m.last), m.sessions, m.sessions == 1 ? "" : "s"));
     }
-    const auto sources_used = store.sources(symbols, request.start_date, request.end_date);
-    prepared.synthetic =
-        std::find(sources_used.begin(), sources_used.end(), "synthetic") != sources_used.end();
-    prepared.data_source = "store";
-    for (const auto& s : sources_used)
-      prepared.data_source += (prepared.data_source == "store" ? ":" : ",") + s;
+    // Where each symbol's bars came from, in the result, the report and the run record; a
+    // symbol on synthetic bars, or mixing real and synthetic sessions, is called out.
+    prepared.data_source = "store:";
+    for (const auto& p : store.provenance(symbols, request.start_date, request.end_date)) {
+      std::vector<std::string> labels = p.real_sources;
+      labels.insert(labels.end(), p.synthetic_sources.begin(), p.synthetic_sources.end());
+      std::string joined;
+      for (const auto& l : labels) joined += (joined.empty() ? "" : ",") + l;
+      prepared.data_source +=
+          fmt::format("{} {} {}", prepared.data_source.size() > 6 ? ";" : "", p.symbol, joined);
+      if (p.synthetic_sessions == 0) continue;
+      prepared.synthetic = true;
+      std::string synthetic_labels;
+      for (const auto& l : p.synthetic_sources) {
+        synthetic_labels += (synthetic_labels.empty() ? "" : ", ") + l;
+      }
+      if (p.real_sessions > 0) {
+        prepared.warnings.push_back(fmt::format(
+            "{} mixes real and SYNTHETIC bars: {} session{} of real bars, {} of synthetic bars "
+            "({}); its results are not market results",
+            p.symbol, p.real_sessions, p.real_sessions == 1 ? "" : "s", p.synthetic_sessions,
+            synthetic_labels));
+      } else {
+        prepared.warnings.push_back(fmt::format("{} runs on SYNTHETIC bars ({}), not market prices",
+                                                p.symbol, synthetic_labels));
+      }
+    }
     prepared.source = store.read(table, request.start_date, request.end_date);
   }
 
