@@ -3,14 +3,12 @@
 #include <fmt/core.h>
 
 #include <boost/program_options.hpp>
-#include <fstream>
 #include <iostream>
 
 #include <trader/backtest/market_data.hpp>
 #include <trader/calendar/nyse.hpp>
 #include <trader/config/load.hpp>
 #include <trader/core/json_text.hpp>
-#include <trader/core/text.hpp>
 #include <trader/core/text.hpp>
 #include <trader/log/log.hpp>
 #include <trader/store/bar_store.hpp>
