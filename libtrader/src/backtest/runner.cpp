@@ -338,7 +338,7 @@ BacktestResult run_with(store::Database& db, const strategy::StrategyRegistry& r
     auto missing = missing_now(may_fetch);
     if (!missing.empty() && may_fetch) {
       const auto fetched =
-          fetch_missing(store, settings, symbols, request.start_date, request.end_date);
+          fetch_missing(store, settings, symbols, request.start_date, request.end_date, {}, cancel);
       log::info("bars_fetched",
                 {{"bars", std::to_string(fetched.bars)}, {"pages", std::to_string(fetched.pages)}});
     }
