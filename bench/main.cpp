@@ -137,6 +137,22 @@ void csv_import(Scratch& scratch) {
          fmt::format(", \"sessions\": {}", imported.written.sessions_written));
 }
 
+void csv_export(Scratch& scratch) {
+  // 10 symbols x 2025 from the store into a CSV file, as `trader-data export` writes it.
+  const fs::path path = store_with(scratch, 10);
+  auto db = open_db(path);
+  trader::store::BarStore store(db);
+  const fs::path file = scratch.dir / "export.csv";
+  reset_peak_rss();
+  const auto start = Clock::now();
+  std::ofstream out(file, std::ios::binary);
+  const auto rows =
+      trader::backtest::export_csv(store, symbols(10), kFirst, kLast, out, file.string());
+  out.close();
+  const double elapsed = seconds_since(start);
+  report("csv_export", "rows", static_cast<double>(rows), elapsed, 1'000'000, ", \"symbols\": 10");
+}
+
 void store_read(Scratch& scratch, int count, const std::string& name,
                 trader::core::Date last = kLast) {
   const fs::path path = store_with(scratch, count);
@@ -225,6 +241,7 @@ int main(int argc, char** argv) try {
   Scratch scratch;
   const std::vector<std::pair<std::string, std::function<void()>>> benchmarks{
       {"csv_import", [&] { csv_import(scratch); }},
+      {"csv_export", [&] { csv_export(scratch); }},
       {"store_read_1x1y", [&] { store_read(scratch, 1, "store_read_1x1y"); }},
       {"store_read_100x1y", [&] { store_read(scratch, 100, "store_read_100x1y"); }},
       // The same store read for one month: peak memory must not depend on the range.
