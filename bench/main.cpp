@@ -199,7 +199,7 @@ void engine_velez() {
     trader::broker::SimBroker broker(trader::broker::SimulationSettings::from(settings.backtest));
     trader::engine::Engine engine(
         table, [&] { return std::make_unique<trader::strategy::Velez>(settings.velez); }, broker,
-        trader::engine::EngineOptions{settings.risk});
+        trader::engine::EngineOptions{.risk = settings.risk, .venue = &broker});
     const auto start = Clock::now();
     for (const auto& bar : bars) engine.on_bar(bar);
     engine.finish();

@@ -59,7 +59,7 @@ TEST_SUITE("engine/allocation") {
     OrderActivity activity;
     trader::engine::Engine engine(
         symbols, [&] { return std::make_unique<trader::strategy::Velez>(settings.velez); }, broker,
-        trader::engine::EngineOptions{settings.risk}, &activity);
+        trader::engine::EngineOptions{.risk = settings.risk, .venue = &broker}, &activity);
     std::vector<trader::data::Bar> bars;
     for (const char* name : {"AAPL", "MSFT"}) {
       trader::data::SyntheticSpec spec;

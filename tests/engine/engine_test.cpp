@@ -5,6 +5,8 @@
 
 #include <trader/broker/sim_broker.hpp>
 
+#include <set>
+
 #include "support/fake_broker.hpp"
 #include "support/recording_observer.hpp"
 #include "support/scripted_strategy.hpp"
@@ -36,7 +38,8 @@ struct Harness {
         observer(settings.backtest.initial_capital),
         engine(
             symbols, [this] { return std::make_unique<trader::testing::ScriptedStrategy>(script); },
-            broker, trader::engine::EngineOptions{settings.risk}, &observer) {}
+            broker, trader::engine::EngineOptions{.risk = settings.risk, .venue = &broker},
+            &observer) {}
 
   trader::data::SymbolTable symbols;
   trader::config::Settings settings;
@@ -240,5 +243,46 @@ TEST_SUITE("engine/fixes") {
     h.engine.on_bar(bar("2026-02-10T14:32:00Z", "101", "102", "100", "101"));
     CHECK(h.observer.trades.empty());
     CHECK(h.engine.position_qty(SymbolId{0}) == 0);
+  }
+
+  TEST_CASE("F22: two engines started one after the other never issue the same client order id") {
+    // Issue 12 item 4: a live restart gets a new run prefix; backtests keep bt-1, bt-2, ...
+    trader::data::SymbolTable symbols = trader::data::SymbolTable::sorted({"AAPL"});
+    Script script;
+    for (int m = 0; m < 30; ++m) {
+      script.longs.insert(parse_timestamp("2026-02-10T14:30:00Z") + minutes{2 * m});
+    }
+    std::set<std::string> seen;
+    std::size_t issued = 0;
+    for (int run = 0; run < 2; ++run) {
+      trader::testing::FakeBroker broker;
+      std::size_t confirmed = 0;
+      trader::engine::EngineOptions options;
+      options.order_ids = trader::orders::ClientOrderIds::unique_run();
+      trader::engine::Engine engine(
+          symbols, [&] { return std::make_unique<trader::testing::ScriptedStrategy>(script); },
+          broker, std::move(options));
+      for (int m = 0; m < 60; ++m) {
+        const auto ts = parse_timestamp("2026-02-10T14:30:00Z") + minutes{m};
+        engine.on_bar(Bar{ts, d("100"), d("100"), d("100"), d("100"), 1'000'000, SymbolId{0}});
+        for (; confirmed < broker.canceled.size(); ++confirmed) {  // the entry expired
+          trader::orders::OrderEvent canceled;
+          canceled.type = trader::orders::OrderEventType::canceled;
+          canceled.broker_order_id = broker.canceled[confirmed];
+          canceled.ts = ts;
+          broker.push(canceled);
+        }
+      }
+      REQUIRE(broker.submitted.size() > 5);
+      for (const auto& request : broker.submitted) seen.insert(request.client_order_id);
+      issued += broker.submitted.size();
+    }
+    CHECK(seen.size() == issued);
+
+    Harness backtest;
+    backtest.script.longs = {parse_timestamp("2026-02-10T14:30:00Z")};
+    backtest.engine.on_bar(bar("2026-02-10T14:30:00Z", "100", "100", "100", "100"));
+    REQUIRE_FALSE(backtest.observer.orders.empty());
+    CHECK(backtest.observer.orders[0].request.client_order_id == "bt-1");
   }
 }

@@ -28,7 +28,7 @@ struct GoldenRun {
     broker = trader::broker::SimBroker(trader::broker::SimulationSettings::from(settings.backtest));
     trader::engine::Engine engine(
         symbols, [&] { return std::make_unique<trader::strategy::Velez>(settings.velez); }, broker,
-        trader::engine::EngineOptions{settings.risk}, &observer);
+        trader::engine::EngineOptions{.risk = settings.risk, .venue = &broker}, &observer);
     trader::data::CsvReadOptions options;
     options.symbol = "AAPL";
     auto table = symbols;

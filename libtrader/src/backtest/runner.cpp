@@ -396,8 +396,8 @@ BacktestResult run_with(store::Database& db, const strategy::StrategyRegistry& r
   RunObserver observer(settings.backtest.initial_capital, request.collect_report, table, start_ts,
                        end_ts);
   engine::Engine engine(
-      table, [&] { return blueprint.create(); }, sim, engine::EngineOptions{settings.risk},
-      &observer);
+      table, [&] { return blueprint.create(); }, sim,
+      engine::EngineOptions{.risk = settings.risk, .venue = &sim}, &observer);
   Fingerprint fingerprint;
   for (const auto& s : symbols) fingerprint.add_text(s);
   std::vector<data::Bar> buffer(8192);

@@ -69,7 +69,8 @@ Engine::Engine(const data::SymbolTable& symbols,
       broker_(broker),
       options_(std::move(options)),
       observer_(observer),
-      orders_(broker, [this] { return options_.order_id_prefix + std::to_string(++next_order_); }),
+      orders_(
+          broker, [this] { return options_.order_ids.next(); }, options_.order_repository),
       risk_(options_.risk),
       breaker_(options_.risk) {
   states_.reserve(symbols.size());
@@ -123,7 +124,8 @@ void Engine::on_bar(const data::Bar& bar) {
     on_session_close(session_date_);  // F7: at the calendar's close, early closes included
   }
   now_ = bar.ts;
-  broker_.on_market_bar(bar);  // fills come back through on_order_event, handled at once
+  // A simulated exchange matches the bar; its fills come back through on_order_event, at once.
+  if (options_.venue != nullptr) options_.venue->on_market_bar(bar);
   if (s.qty != 0) {
     const Decimal marked = bar.close * s.qty;
     positions_value_ += marked - s.market_value;
@@ -395,9 +397,11 @@ void Engine::on_session_close(core::Date date) {
       submit_exit(*s, ExitReason::session_close, now_);
     }
   }
-  const auto session = calendar::find_session(date);
-  broker_.on_session_close(session ? *session
-                                   : calendar::Session{date, day_start_, day_end_, false});
+  if (options_.venue != nullptr) {
+    const auto session = calendar::find_session(date);
+    options_.venue->on_session_close(
+        session ? *session : calendar::Session{date, day_start_, day_end_, false});
+  }
   session_open_ = false;
   if (observer_ != nullptr) observer_->on_daily_equity(date, equity());
   orders_.forget_terminal();

@@ -9,9 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include <trader/calendar/nyse.hpp>
 #include <trader/core/decimal.hpp>
-#include <trader/data/bar.hpp>
 #include <trader/orders/order.hpp>
 
 namespace trader::broker {
@@ -62,13 +60,8 @@ class Broker {
   virtual SubmitResult replace(std::string_view broker_order_id, const ReplaceRequest& request) = 0;
   [[nodiscard]] virtual std::vector<BrokerPosition> positions() = 0;
   [[nodiscard]] virtual AccountSnapshot account() = 0;
-
-  // Market data reaching the broker: a simulated exchange matches its book against the bar; a
-  // real broker has nothing to do.
-  virtual void on_market_bar(const data::Bar& /*bar*/) {}
-  // The session closed (F7): a simulated exchange fills the market orders still open at the
-  // reference's end-of-day price and cancels the rest; a real broker has nothing to do.
-  virtual void on_session_close(const calendar::Session& /*session*/) {}
+  // Bars and session closes are not the broker's business: a simulated exchange receives them
+  // as a SimulatedVenue (simulated_venue.hpp), wired only by a simulating driver.
 };
 
 }  // namespace trader::broker

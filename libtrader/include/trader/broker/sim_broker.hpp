@@ -12,6 +12,7 @@
 
 #include <trader/broker/broker.hpp>
 #include <trader/broker/cost_model.hpp>
+#include <trader/broker/simulated_venue.hpp>
 
 namespace trader::broker {
 
@@ -36,7 +37,7 @@ struct SimPosition {
   core::Timestamp opened_at;
 };
 
-class SimBroker final : public Broker {
+class SimBroker final : public Broker, public SimulatedVenue {
  public:
   explicit SimBroker(SimulationSettings settings);
 

@@ -16,12 +16,15 @@
 #include <vector>
 
 #include <trader/broker/broker.hpp>
+#include <trader/broker/simulated_venue.hpp>
 #include <trader/calendar/nyse.hpp>
 #include <trader/config/settings.hpp>
 #include <trader/data/candle_aggregator.hpp>
 #include <trader/data/symbol_table.hpp>
 #include <trader/engine/trade.hpp>
+#include <trader/orders/client_order_ids.hpp>
 #include <trader/orders/order_manager.hpp>
+#include <trader/orders/order_repository.hpp>
 #include <trader/risk/circuit_breaker.hpp>
 #include <trader/risk/risk_manager.hpp>
 #include <trader/strategy/indicator_set.hpp>
@@ -45,9 +48,30 @@ class EngineObserver {
   virtual void on_stop_moved(data::SymbolId /*symbol*/, Timestamp /*ts*/, Decimal /*stop*/) {}
 };
 
+// When the trading day ends for the engine.
+enum class EndOfDay : std::uint8_t {
+  // F7: the engine closes the session itself at the first bar at or after the calendar's close
+  // (or the first bar of a later day) and flattens there, at the reference's price rule through
+  // the simulated venue. Backtests.
+  at_first_bar_after_close,
+  // F17: the driver calls flatten_for_close() from its own wall-clock timer, before the close;
+  // bars after it are not evaluated until the next session. Live and paper trading.
+  driver,
+};
+
 struct EngineOptions {
   config::RiskSettings risk;
-  std::string order_id_prefix = "bt-";  // client order ids: bt-1, bt-2, ... (deterministic)
+  // The simulated exchange to tell about bars and session closes (SimBroker in a backtest or a
+  // replay); null for a real broker.
+  broker::SimulatedVenue* venue = nullptr;
+  // Write-ahead persistence (live and paper): every order transition is stored before the
+  // engine's next action, every closed trade once (F15). Null in backtests. Both must outlive
+  // the engine.
+  orders::OrderRepository* order_repository = nullptr;
+  orders::TradeRepository* trade_repository = nullptr;
+  EndOfDay end_of_day = EndOfDay::at_first_bar_after_close;
+  // F22: backtests keep bt-1, bt-2, ...; a live session uses ClientOrderIds::unique_run().
+  orders::ClientOrderIds order_ids = orders::ClientOrderIds::deterministic("bt-");
 };
 
 class Engine final : public broker::OrderEventListener {
@@ -103,7 +127,6 @@ class Engine final : public broker::OrderEventListener {
   orders::OrderManager orders_;
   risk::RiskManager risk_;
   risk::CircuitBreaker breaker_;
-  std::uint64_t next_order_ = 0;
   Decimal cash_;
   Decimal positions_value_;  // sum of the marked positions
   Decimal reserved_cash_;    // F6: pending buy orders
