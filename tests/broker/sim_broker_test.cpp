@@ -26,8 +26,12 @@ const auto kT0 = trader::core::parse_timestamp("2025-01-02T14:30:00Z");
 constexpr SymbolId kAapl{0};
 constexpr SymbolId kTsla{1};
 
+// Keeps the order updates in `events` and the immediate answers to commands in `acks`.
 struct Recorder final : trader::broker::OrderEventListener {
-  void on_order_event(const OrderEvent& e) override { events.push_back(e); }
+  void on_order_event(const OrderEvent& e) override {
+    const bool ack = e.type == OrderEventType::submitted || e.type == OrderEventType::replaced;
+    (ack ? acks : events).push_back(e);
+  }
   std::vector<OrderEvent> fills() const {
     std::vector<OrderEvent> out;
     for (const auto& e : events) {
@@ -36,6 +40,7 @@ struct Recorder final : trader::broker::OrderEventListener {
     return out;
   }
   std::vector<OrderEvent> events;
+  std::vector<OrderEvent> acks;
 };
 
 struct Sim {
@@ -69,8 +74,10 @@ struct Sim {
     r.stop_price = stop;
     r.limit_price = limit;
     const auto result = broker->submit(r);
-    REQUIRE(result.accepted);
-    return result.broker_order_id;
+    REQUIRE(result.sent);
+    REQUIRE_FALSE(recorder.acks.empty());
+    CHECK(recorder.acks.back().type == OrderEventType::submitted);  // at once, inside submit
+    return recorder.acks.back().broker_order_id;
   }
   // A position of `qty` bought at market on a bar at `price` (slippage applies).
   void buy_at_market(std::int64_t qty, const char* o, const char* h, const char* l, const char* c,
@@ -189,8 +196,8 @@ TEST_SUITE("broker/sim_broker") {
   TEST_CASE("cancelled orders never fill; cancelling twice is harmless") {
     Sim sim;
     const auto id = sim.submit(Side::buy, OrderType::stop, 100, d("151"));
-    sim.broker->cancel(id);
-    sim.broker->cancel(id);
+    sim.broker->cancel({.client_order_id = id});
+    sim.broker->cancel({.client_order_id = id});
     sim.broker->on_market_bar(sim.bar("150", "153", "149", "152"));
     CHECK(sim.recorder.fills().empty());
     CHECK(sim.recorder.events.size() == 1);
@@ -204,9 +211,12 @@ TEST_SUITE("broker/sim_broker") {
         sim.submit(Side::sell, OrderType::stop, 100, d("145"), {}, kAapl, OrderRole::stop_loss);
     trader::broker::ReplaceRequest change;
     change.stop_price = d("148");
-    const auto result = sim.broker->replace(id, change);
-    CHECK(result.accepted);
-    CHECK(result.broker_order_id == id);
+    const auto result = sim.broker->replace({.client_order_id = id}, change);
+    CHECK(result.sent);
+    REQUIRE(sim.recorder.acks.back().type == OrderEventType::replaced);  // at once
+    CHECK(sim.recorder.acks.back().new_broker_order_id == id);
+    CHECK(sim.recorder.acks.back().stop_price == d("148"));
+    CHECK(sim.recorder.acks.back().qty == 100);
     sim.broker->on_market_bar(sim.bar("149", "150", "147", "148"));
     CHECK(sim.recorder.fills().at(1).fill_price == d("148"));
   }
@@ -272,10 +282,11 @@ TEST_SUITE("broker/sim_broker") {
     r.qty = 1;
     r.stop_price = d("101.11878");
     const auto result = sim.broker->submit(r);
-    CHECK_FALSE(result.accepted);
+    CHECK_FALSE(result.sent);  // refused locally, nothing acknowledged
     CHECK(result.reason.find("sub-penny") != std::string::npos);
+    CHECK(sim.recorder.acks.empty());
     r.stop_price = d("0.1234");  // below $1 the tick is $0.0001
-    CHECK(sim.broker->submit(r).accepted);
+    CHECK(sim.broker->submit(r).sent);
   }
 
   TEST_CASE("F4: limit orders never fill worse than the limit, gaps included") {

@@ -101,9 +101,9 @@ std::size_t SimBroker::pending_orders() const noexcept {
   return n;
 }
 
-SubmitResult SimBroker::submit(const orders::OrderRequest& request) {
-  if (const std::string problem = validate(request); !problem.empty()) {
-    return SubmitResult{false, {}, problem};
+CommandResult SimBroker::submit(const orders::OrderRequest& request) {
+  if (std::string problem = validate(request); !problem.empty()) {
+    return CommandResult::refused(std::move(problem));
   }
   Book& b = book(request.symbol_id);
   if (b.symbol.empty()) b.symbol = request.symbol;
@@ -114,7 +114,25 @@ SubmitResult SimBroker::submit(const orders::OrderRequest& request) {
   p.id = request.client_order_id.empty() ? "sim-" + std::to_string(p.sequence)
                                          : request.client_order_id;
   b.orders.push_back(p);
-  return SubmitResult{true, p.id, {}};
+  acknowledge(
+      event_for(p, OrderEventType::submitted, b.last_bar ? b.last_bar->ts : core::Timestamp{}));
+  return CommandResult::ok();
+}
+
+void SimBroker::acknowledge(const orders::OrderEvent& event) {
+  if (listener_ != nullptr) listener_->on_order_event(event);
+}
+
+std::pair<SimBroker::Book*, SimBroker::Pending*> SimBroker::find(const OrderRef& ref) {
+  for (Book& b : books_) {
+    for (Pending& p : b.orders) {
+      const bool named = ref.client_order_id.empty()
+                             ? p.id == ref.broker_order_id
+                             : p.request.client_order_id == ref.client_order_id;
+      if (named) return {&b, &p};
+    }
+  }
+  return {nullptr, nullptr};
 }
 
 orders::OrderEvent SimBroker::event_for(const Pending& order, orders::OrderEventType type,
@@ -135,36 +153,36 @@ void SimBroker::emit_cancel(const Pending& order, std::string reason, core::Time
   events_.push_back(std::move(e));
 }
 
-void SimBroker::cancel(std::string_view broker_order_id) {
-  for (Book& b : books_) {
-    for (const Pending& p : b.orders) {
-      if (p.id != broker_order_id) continue;
-      const Pending copy = p;
-      remove(b, copy.sequence);
-      emit_cancel(copy, "canceled by request", b.last_bar ? b.last_bar->ts : core::Timestamp{});
-      dispatch();
-      return;
-    }
-  }
-  // Unknown or already done: cancelling is idempotent.
+CommandResult SimBroker::cancel(const OrderRef& ref) {
+  const auto [b, p] = find(ref);
+  // Unknown or already done: its end was reported already; cancelling is idempotent.
+  if (p == nullptr) return CommandResult::ok();
+  const Pending copy = *p;
+  remove(*b, copy.sequence);
+  emit_cancel(copy, "canceled by request", b->last_bar ? b->last_bar->ts : core::Timestamp{});
+  dispatch();
+  return CommandResult::ok();
 }
 
-SubmitResult SimBroker::replace(std::string_view broker_order_id, const ReplaceRequest& request) {
-  for (Book& b : books_) {
-    for (Pending& p : b.orders) {
-      if (p.id != broker_order_id) continue;
-      orders::OrderRequest changed = p.request;
-      if (request.qty) changed.qty = *request.qty;
-      if (request.stop_price) changed.stop_price = request.stop_price;
-      if (request.limit_price) changed.limit_price = request.limit_price;
-      if (const std::string problem = validate(changed); !problem.empty()) {
-        return SubmitResult{false, p.id, problem};
-      }
-      p.request = changed;  // in place: the simulated exchange keeps the id
-      return SubmitResult{true, p.id, {}};
-    }
+CommandResult SimBroker::replace(const OrderRef& ref, const ReplaceRequest& request) {
+  const auto [b, p] = find(ref);
+  if (p == nullptr) return CommandResult::refused("no such open order");
+  orders::OrderRequest changed = p->request;
+  if (request.qty) changed.qty = *request.qty;
+  if (request.stop_price) changed.stop_price = request.stop_price;
+  if (request.limit_price) changed.limit_price = request.limit_price;
+  if (std::string problem = validate(changed); !problem.empty()) {
+    return CommandResult::refused(std::move(problem));
   }
-  return SubmitResult{false, std::string(broker_order_id), "no such open order"};
+  p->request = changed;  // in place: the simulated exchange keeps the id
+  OrderEvent e =
+      event_for(*p, OrderEventType::replaced, b->last_bar ? b->last_bar->ts : core::Timestamp{});
+  e.new_broker_order_id = p->id;
+  e.qty = changed.qty;
+  e.stop_price = changed.stop_price;
+  e.limit_price = changed.limit_price;
+  acknowledge(e);
+  return CommandResult::ok();
 }
 
 std::vector<BrokerPosition> SimBroker::positions() {

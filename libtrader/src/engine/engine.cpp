@@ -8,6 +8,7 @@ namespace trader::engine {
 
 using orders::Order;
 using orders::OrderEvent;
+using orders::OrderEventType;
 using orders::OrderRole;
 using orders::OrderType;
 using orders::Side;
@@ -57,9 +58,31 @@ struct Engine::SymbolState {
   Decimal planned_stop;
   Decimal reserved;  // F6: cash held for the pending entry
   std::string stop_order;
-  Decimal stop_price;
+  Decimal stop_price;         // the protective stop in force
+  Decimal stop_requested;     // F1: the highest stop asked for (the one in force when none is
+                              // in flight); a raise is measured against it
+  std::int64_t stop_qty = 0;  // F21: the stop order's total quantity asked for
+  Timestamp stop_moved_at;    // the candle that asked for the move in flight
   std::string exit_order;
   ExitReason exit_reason = ExitReason::strategy_exit;
+};
+
+// Marks the engine busy while it runs: orders are forgotten only when nothing up the stack can
+// still hold one (events may arrive re-entrantly, from inside a command the engine sent).
+class Engine::Busy {
+ public:
+  explicit Busy(Engine& engine) noexcept : engine_(engine) { ++engine_.depth_; }
+  ~Busy() {
+    if (--engine_.depth_ == 0 && engine_.forget_pending_) {
+      engine_.forget_pending_ = false;
+      engine_.orders_.forget_terminal();
+    }
+  }
+  Busy(const Busy&) = delete;
+  Busy& operator=(const Busy&) = delete;
+
+ private:
+  Engine& engine_;
 };
 
 Engine::Engine(const data::SymbolTable& symbols,
@@ -89,6 +112,10 @@ std::int64_t Engine::position_qty(data::SymbolId symbol) const {
   return states_.at(data::index_of(symbol)).qty;
 }
 
+Decimal Engine::stop_price(data::SymbolId symbol) const {
+  return states_.at(data::index_of(symbol)).stop_price;
+}
+
 namespace {
 [[noreturn]] void unknown_symbol(std::uint32_t index) {
   throw Error("bar or order for symbol id " + std::to_string(index) +
@@ -111,10 +138,12 @@ void Engine::start_session(core::Date date) {
   // A date without a session (bars the calendar does not expect) closes at the day change.
   session_close_ = session ? session->close : day_end_;
   session_open_ = true;
+  day_closed_ = false;
   breaker_.reset_daily(equity());
 }
 
 void Engine::on_bar(const data::Bar& bar) {
+  const Busy busy(*this);
   ++bars_;
   SymbolState& s = state(bar.symbol);
   if (bar.ts >= day_end_ || bar.ts < day_start_) {
@@ -147,14 +176,11 @@ void Engine::evaluate(SymbolState& s, const data::Bar& candle) {
                                       s.market_value - s.avg_entry_price * s.qty, s.stop_price};
     const auto proposed = s.strategy->should_update_stop(candle, view, s.indicators);
     if (proposed && !s.stop_order.empty()) {
-      // F3: a sell stop rounds down; F1: it never moves down.
+      // F3: a sell stop rounds down; F1: it never moves down, not even below a raise that is
+      // still on its way to the broker.
       const auto raised =
-          strategy::raised_stop(s.stop_price, orders::tick_price(Side::sell, *proposed));
-      Order* stop = orders_.find(s.stop_order);
-      if (raised && stop != nullptr && orders_.replace_stop(*stop, *raised, now_)) {
-        s.stop_price = *raised;
-        if (observer_ != nullptr) observer_->on_stop_moved(s.id, candle.ts, *raised);
-      }
+          strategy::raised_stop(s.stop_requested, orders::tick_price(Side::sell, *proposed));
+      if (raised) move_stop(s, *raised, candle.ts);
     }
     if (s.strategy->should_exit(candle, view, s.indicators) && s.exit_order.empty()) {
       submit_exit(s, ExitReason::strategy_exit, now_);
@@ -164,13 +190,26 @@ void Engine::evaluate(SymbolState& s, const data::Bar& candle) {
   if (!s.entry_order.empty()) {
     ++s.candles_since_entry;
     if (s.strategy->should_cancel_pending(candle, s.candles_since_entry)) {
-      if (const Order* entry = orders_.find(s.entry_order)) orders_.cancel(*entry);
+      if (Order* entry = orders_.find(s.entry_order)) orders_.cancel(*entry);
     }
     return;
   }
   if (s.indicators.candle_count() < s.required_history) return;
   if (!s.strategy->should_long(candle, s.indicators)) return;
   enter(s, candle);
+}
+
+void Engine::move_stop(SymbolState& s, Decimal price, Timestamp candle_ts) {
+  Order* stop = orders_.find(s.stop_order);
+  if (stop == nullptr) return;
+  broker::ReplaceRequest change;
+  change.qty = s.stop_qty;
+  change.stop_price = price;
+  const Decimal previous = s.stop_requested;
+  s.stop_requested = price;
+  s.stop_moved_at = candle_ts;
+  // The stop in force changes when the broker says `replaced` (SimBroker: inside this call).
+  if (!orders_.replace(*stop, change)) s.stop_requested = previous;
 }
 
 void Engine::enter(SymbolState& s, const data::Bar& candle) {
@@ -202,9 +241,8 @@ void Engine::enter(SymbolState& s, const data::Bar& candle) {
   orders::OrderRequest request = new_request(
       s, Side::buy, OrderType::stop, orders::TimeInForce::day, OrderRole::entry, decision.qty);
   request.stop_price = entry;
-  request.planned_stop = stop;
-  const Order& order = orders_.submit(std::move(request), now_);
-  if (order.state == orders::OrderState::submit_failed) return;
+  request.planned_stop = stop;  // F18: stored with the order, so a restart knows the stop
+  Order& order = orders_.create(std::move(request), now_);
   s.entry_order = order.request.client_order_id;
   s.candles_since_entry = 0;
   s.planned_stop = stop;
@@ -216,7 +254,7 @@ void Engine::enter(SymbolState& s, const data::Bar& candle) {
                                  {"qty", std::to_string(decision.qty)},
                                  {"entry", entry.to_string()},
                                  {"stop", stop.to_string()}});
-  if (observer_ != nullptr) observer_->on_order(order);
+  send(order, now_);
 }
 
 orders::OrderRequest Engine::new_request(const SymbolState& s, orders::Side side,
@@ -234,101 +272,171 @@ orders::OrderRequest Engine::new_request(const SymbolState& s, orders::Side side
   return request;
 }
 
+void Engine::send(Order& order, Timestamp now) {
+  if (orders_.send(order, now)) return;  // the answer arrives as events
+  // Refused locally: the order is submit_failed now, and no event will say so.
+  orders::ApplyResult refused;
+  refused.kind = orders::ApplyResult::Kind::applied;
+  refused.order = &order;
+  refused.old_state = orders::OrderState::pending_submit;
+  handle(order, refused, OrderEventType::submit_failed, now);
+}
+
 void Engine::submit_exit(SymbolState& s, ExitReason reason, Timestamp now) {
-  const Order& order =
-      orders_.submit(new_request(s, Side::sell, OrderType::market, orders::TimeInForce::day,
+  Order& order =
+      orders_.create(new_request(s, Side::sell, OrderType::market, orders::TimeInForce::day,
                                  OrderRole::exit_market, s.qty),
                      now);
-  if (order.state == orders::OrderState::submit_failed) return;
   s.exit_order = order.request.client_order_id;
   s.exit_reason = reason;
-  if (observer_ != nullptr) observer_->on_order(order);
+  send(order, now);
+}
+
+void Engine::place_stop(SymbolState& s, const Order& entry, Timestamp now) {
+  orders::OrderRequest request = new_request(s, Side::sell, OrderType::stop,
+                                             orders::TimeInForce::gtc, OrderRole::stop_loss, s.qty);
+  request.stop_price = s.planned_stop;
+  request.correlation_id = entry.request.client_order_id;
+  request.parent_id = entry.request.client_order_id;
+  Order& stop = orders_.create(std::move(request), now);
+  s.stop_order = stop.request.client_order_id;
+  s.stop_price = s.stop_requested = s.planned_stop;
+  s.stop_qty = s.qty;
+  send(stop, now);
+}
+
+void Engine::sync_stop_qty(SymbolState& s) {
+  if (s.stop_order.empty() || s.qty <= 0) return;
+  Order* stop = orders_.find(s.stop_order);
+  if (stop == nullptr || orders::is_terminal(stop->state)) return;
+  // F21: the stop's open part always equals what is held.
+  const std::int64_t wanted = s.qty + stop->filled_qty;
+  if (wanted == s.stop_qty) return;
+  broker::ReplaceRequest change;
+  change.qty = wanted;
+  change.stop_price = s.stop_requested;
+  const std::int64_t previous = s.stop_qty;
+  s.stop_qty = wanted;
+  if (!orders_.replace(*stop, change)) s.stop_qty = previous;
 }
 
 void Engine::on_order_event(const OrderEvent& event) {
+  const Busy busy(*this);
   const orders::ApplyResult result = orders_.apply(event);
   if (result.kind != orders::ApplyResult::Kind::applied || result.order == nullptr) return;
-  const Order& order = *result.order;
+  handle(*result.order, result, event.type, event.ts);
+}
+
+void Engine::handle(Order& order, const orders::ApplyResult& r, OrderEventType type, Timestamp ts) {
   SymbolState& s = state(order.request.symbol_id);
   const std::string& id = order.request.client_order_id;
-  const bool filled = result.fill_qty > 0;
+  switch (type) {
+    case OrderEventType::replaced:
+    case OrderEventType::replace_rejected:
+      if (order.request.role == OrderRole::stop_loss && s.stop_order == id) {
+        on_stop_replaced(s, order);
+      }
+      return;  // the order's state did not change
+    case OrderEventType::cancel_rejected:
+      return;  // what happened instead (a fill) arrives as its own event
+    default:
+      break;
+  }
+  const bool filled = r.fill_qty > 0;
   const bool done = orders::is_terminal(order.state);
   bool closed = false;
   switch (order.request.role) {
     case OrderRole::entry:
-      if (filled) on_entry_filled(s, order, result, event);
+      if (filled) on_entry_filled(s, order, r, ts);
       if (done && s.entry_order == id) {
         reserved_cash_ -= s.reserved;
         s.reserved = Decimal{};
         --pending_entries_;
         s.entry_order.clear();
-        // A partly filled entry that ends unfilled still needs its protective stop.
-        if (s.qty > 0 && s.stop_order.empty() && !filled) on_entry_filled(s, order, result, event);
       }
       break;
     case OrderRole::stop_loss:
-      if (filled) closed = on_exit_filled(s, order, result, event);
-      if (done && s.stop_order == id) s.stop_order.clear();
+      if (filled) closed = on_exit_filled(s, order, r, ts);
+      if (done && s.stop_order == id) {
+        s.stop_order.clear();
+        // The stop is gone (refused, rejected, cancelled, or filled for less than is held):
+        // an unprotected position is not acceptable, so it leaves at market.
+        if (s.qty > 0) unprotected(s, order, ts);
+      }
       break;
     case OrderRole::exit_market:
-      if (filled) closed = on_exit_filled(s, order, result, event);
-      if (done && s.exit_order == id) s.exit_order.clear();
+      if (filled) closed = on_exit_filled(s, order, r, ts);
+      if (done && s.exit_order == id) {
+        s.exit_order.clear();
+        if (s.qty > 0) {
+          log::critical("exit_order_ended_position_open",
+                        {{"symbol", order.request.symbol},
+                         {"order", id},
+                         {"state", std::string(orders::to_string(order.state))},
+                         {"protected", s.stop_order.empty() ? "no" : "by its stop"}});
+        }
+      }
       break;
   }
   if (observer_ != nullptr) observer_->on_order(order);
-  // Only now: forgetting terminal orders frees `order` (and `id`), which were used above (a
-  // use-after-free that ASan found when this ran inside on_exit_filled).
-  if (closed) orders_.forget_terminal();
+  if (closed) forget_pending_ = true;
+}
+
+void Engine::unprotected(SymbolState& s, const Order& stop, Timestamp ts) {
+  if (!s.exit_order.empty()) return;  // an exit is already on its way
+  log::critical("stop_lost_market_exit", {{"symbol", stop.request.symbol},
+                                          {"order", stop.request.client_order_id},
+                                          {"state", std::string(orders::to_string(stop.state))}});
+  submit_exit(s, ExitReason::stop_loss, ts);
+}
+
+void Engine::on_stop_replaced(SymbolState& s, const Order& stop) {
+  const Decimal in_force = stop.request.stop_price.value_or(s.stop_price);
+  const bool moved = in_force != s.stop_price;
+  s.stop_price = in_force;
+  if (stop.replaces_in_flight == 0) {  // nothing else on its way: what is asked is what holds
+    s.stop_requested = s.stop_price;
+    s.stop_qty = stop.request.qty;
+  }
+  if (moved && observer_ != nullptr) observer_->on_stop_moved(s.id, s.stop_moved_at, in_force);
 }
 
 void Engine::on_entry_filled(SymbolState& s, const Order& order, const orders::ApplyResult& r,
-                             const OrderEvent& event) {
-  if (r.fill_qty > 0) {
-    cash_ -= r.fill_price * r.fill_qty + r.costs;
-    total_costs_ += r.costs;
-    if (s.qty == 0) {
-      s.opened_at = event.ts;
-      s.avg_entry_price = r.fill_price;
-      s.open_sequence = ++open_sequence_;
-      s.entry_costs = Decimal{};
-      s.initial_stop = s.planned_stop;
-      s.exited_qty = 0;
-      s.exit_value = s.exit_costs = Decimal{};
-      ++open_positions_;
-    } else {
-      s.avg_entry_price =
-          div_round(s.avg_entry_price * s.qty + r.fill_price * r.fill_qty, s.qty + r.fill_qty);
-    }
-    s.qty += r.fill_qty;
-    s.entry_costs += r.costs;
-    const Decimal marked = r.fill_price * s.qty;
-    positions_value_ += marked - s.market_value;
-    s.market_value = marked;
+                             Timestamp ts) {
+  cash_ -= r.fill_price * r.fill_qty + r.costs;
+  total_costs_ += r.costs;
+  if (s.qty == 0) {
+    s.opened_at = ts;
+    s.avg_entry_price = r.fill_price;
+    s.open_sequence = ++open_sequence_;
+    s.entry_costs = Decimal{};
+    s.initial_stop = s.planned_stop;
+    s.exited_qty = 0;
+    s.exit_value = s.exit_costs = Decimal{};
+    ++open_positions_;
+  } else {
+    s.avg_entry_price =
+        div_round(s.avg_entry_price * s.qty + r.fill_price * r.fill_qty, s.qty + r.fill_qty);
   }
-  if (order.state != orders::OrderState::filled && order.state != orders::OrderState::canceled &&
-      order.state != orders::OrderState::expired) {
-    return;  // partly filled and still working: the stop comes with the rest
+  s.qty += r.fill_qty;
+  s.entry_costs += r.costs;
+  const Decimal marked = r.fill_price * s.qty;
+  positions_value_ += marked - s.market_value;
+  s.market_value = marked;
+  // F21: protected from the first share; the stop grows with each later fill.
+  if (s.stop_order.empty()) {
+    place_stop(s, order, ts);
+  } else {
+    sync_stop_qty(s);
   }
-  if (!s.stop_order.empty() || s.qty <= 0) return;
-  orders::OrderRequest stop = new_request(s, Side::sell, OrderType::stop, orders::TimeInForce::gtc,
-                                          OrderRole::stop_loss, s.qty);
-  stop.stop_price = s.planned_stop;
-  stop.correlation_id = order.request.client_order_id;
-  stop.parent_id = order.request.client_order_id;
-  const Order& placed = orders_.submit(std::move(stop), event.ts);
-  if (placed.state == orders::OrderState::submit_failed) {
-    // An unprotected position is not acceptable: leave it no longer than one order round trip.
-    log::critical("stop_submit_failed_market_exit", {{"symbol", order.request.symbol}});
-    submit_exit(s, ExitReason::stop_loss, event.ts);
-    return;
+  // A fill that arrives after the day was flattened (it was on its way) leaves at once.
+  if (day_closed_ && s.qty > 0 && s.exit_order.empty()) {
+    submit_exit(s, ExitReason::session_close, ts);
   }
-  s.stop_order = placed.request.client_order_id;
-  s.stop_price = s.planned_stop;
-  if (observer_ != nullptr) observer_->on_order(placed);
 }
 
 bool Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::ApplyResult& r,
-                            const OrderEvent& event) {
+                            Timestamp ts) {
   const std::int64_t qty = std::min(r.fill_qty, s.qty);
   if (qty <= 0) return false;
   cash_ += r.fill_price * qty - r.costs;
@@ -340,7 +448,11 @@ bool Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::Ap
   const Decimal marked = r.fill_price * s.qty;
   positions_value_ += marked - s.market_value;
   s.market_value = marked;
-  if (s.qty > 0) return false;
+  if (s.qty > 0) {
+    // F21: a partial exit leaves less to protect.
+    if (order.request.client_order_id != s.stop_order) sync_stop_qty(s);
+    return false;
+  }
 
   Trade trade;
   trade.symbol = s.id;
@@ -348,7 +460,7 @@ bool Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::Ap
   trade.entry_price = s.avg_entry_price;
   trade.exit_price = div_round(s.exit_value, s.exited_qty);
   trade.entry_at = s.opened_at;
-  trade.exit_at = event.ts;
+  trade.exit_at = ts;
   trade.costs = s.entry_costs + s.exit_costs;
   trade.pnl = s.exit_value - s.avg_entry_price * s.exited_qty - trade.costs;
   trade.duration_seconds =
@@ -360,12 +472,13 @@ bool Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::Ap
   // F7: every trade, session closes included, reaches the circuit breaker.
   breaker_.record_trade(trade.pnl);
   s.strategy->on_position_closed();
-  // A real broker leaves the other exit order working: cancel it (a no-op where already gone).
-  if (!s.stop_order.empty() && s.stop_order != order.request.client_order_id) {
-    if (const Order* stop = orders_.find(s.stop_order)) orders_.cancel(*stop);
-  }
-  if (!s.exit_order.empty() && s.exit_order != order.request.client_order_id) {
-    if (const Order* exit = orders_.find(s.exit_order)) orders_.cancel(*exit);
+  // A real broker leaves the other exit order working: cancel it (a no-op where already gone)
+  // and stop following it - its end, whenever it comes, no longer concerns the position.
+  const std::string& id = order.request.client_order_id;
+  for (std::string* other : {&s.stop_order, &s.exit_order}) {
+    if (other->empty() || *other == id) continue;
+    if (Order* o = orders_.find(*other)) orders_.cancel(*o);
+    other->clear();
   }
   log::debug("trade_closed", {{"symbol", symbols_.name(s.id)},
                               {"pnl", trade.pnl.to_string()},
@@ -374,13 +487,11 @@ bool Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::Ap
   return true;
 }
 
-void Engine::on_session_close(core::Date date) {
-  if (!session_open_ || date != session_date_) return;
-  for (SymbolState& s : states_) static_cast<void>(s.aggregator.flush());  // partial: discarded
-  now_ = std::max(now_, day_start_);
+void Engine::flatten(Timestamp now) {
+  day_closed_ = true;
   for (SymbolState& s : states_) {
     if (s.entry_order.empty()) continue;
-    if (const Order* entry = orders_.find(s.entry_order)) orders_.cancel(*entry);
+    if (Order* entry = orders_.find(s.entry_order)) orders_.cancel(*entry);
   }
   // Flatten in the order the positions were opened (the reference's order).
   std::vector<SymbolState*> open;
@@ -391,12 +502,21 @@ void Engine::on_session_close(core::Date date) {
     return a->open_sequence < b->open_sequence;
   });
   for (SymbolState* s : open) {
+    if (s->qty <= 0) continue;  // closed meanwhile (an event arrived during a command)
     if (!s->exit_order.empty()) {
       s->exit_reason = ExitReason::session_close;
     } else {
-      submit_exit(*s, ExitReason::session_close, now_);
+      submit_exit(*s, ExitReason::session_close, now);
     }
   }
+}
+
+void Engine::on_session_close(core::Date date) {
+  if (!session_open_ || date != session_date_) return;
+  const Busy busy(*this);
+  for (SymbolState& s : states_) static_cast<void>(s.aggregator.flush());  // partial: discarded
+  now_ = std::max(now_, day_start_);
+  flatten(now_);
   if (options_.venue != nullptr) {
     const auto session = calendar::find_session(date);
     options_.venue->on_session_close(
@@ -404,10 +524,11 @@ void Engine::on_session_close(core::Date date) {
   }
   session_open_ = false;
   if (observer_ != nullptr) observer_->on_daily_equity(date, equity());
-  orders_.forget_terminal();
+  forget_pending_ = true;
 }
 
 void Engine::finish() {
+  const Busy busy(*this);
   if (session_open_) on_session_close(session_date_);
 }
 

@@ -65,6 +65,14 @@ std::string_view to_string(OrderEventType type) noexcept {
       return "replaced";
     case OrderEventType::pending:
       return "pending";
+    case OrderEventType::submitted:
+      return "submitted";
+    case OrderEventType::submit_failed:
+      return "submit_failed";
+    case OrderEventType::replace_rejected:
+      return "replace_rejected";
+    case OrderEventType::cancel_rejected:
+      return "cancel_rejected";
   }
   return "?";
 }

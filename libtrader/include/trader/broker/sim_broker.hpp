@@ -42,9 +42,12 @@ class SimBroker final : public Broker, public SimulatedVenue {
   explicit SimBroker(SimulationSettings settings);
 
   void set_listener(OrderEventListener* listener) override { listener_ = listener; }
-  SubmitResult submit(const orders::OrderRequest& request) override;
-  void cancel(std::string_view broker_order_id) override;
-  SubmitResult replace(std::string_view broker_order_id, const ReplaceRequest& request) override;
+  // Acknowledged at once: `submitted` / `replaced` arrive from inside the call; an invalid
+  // request (F3 sub-penny price, no quantity) is refused locally. The exchange's order id is the
+  // client order id. Cancelling an order that is already gone does nothing (its end was reported).
+  CommandResult submit(const orders::OrderRequest& request) override;
+  CommandResult cancel(const OrderRef& ref) override;
+  CommandResult replace(const OrderRef& ref, const ReplaceRequest& request) override;
   [[nodiscard]] std::vector<BrokerPosition> positions() override;
   [[nodiscard]] AccountSnapshot account() override;
   void on_market_bar(const data::Bar& bar) override;
@@ -79,6 +82,10 @@ class SimBroker final : public Broker, public SimulatedVenue {
   }
   Book& grow_books(std::uint32_t index);
   static Pending* find(Book& book, std::uint64_t sequence);
+  // The open order `ref` names (its client order id, else the exchange's id), with its book.
+  std::pair<Book*, Pending*> find(const OrderRef& ref);
+  // An acknowledgement, delivered at once (not queued behind the bar's events).
+  void acknowledge(const orders::OrderEvent& event);
   static void remove(Book& book, std::uint64_t sequence);
   // Fills the order at `price` on `bar` (F6 cash check, F10 costs, ghost fix on a closing sell).
   void execute(Book& book, std::uint64_t sequence, Decimal price, const data::Bar& bar);

@@ -4,11 +4,19 @@
 // of where bars come from or which broker it talks to. Order of work for each 1-minute bar, as
 // the reference runner (spec backtest §9.3):
 //   session change (F7 close of the previous session, circuit-breaker reset) ->
-//   broker matching (fills arrive as order events and are handled at once: stops for entries,
-//   trades for exits) -> marks -> candle aggregation -> indicators -> evaluation of the candle
-//   (position: trail and exit; pending entry: expiry; flat: signal, risk, sizing, buy-stop) ->
-//   the per-candle equity point.
+//   simulated matching (EngineOptions::venue; its fills arrive as order events and are handled
+//   at once: stops for entries, trades for exits) -> marks -> candle aggregation -> indicators
+//   -> evaluation of the candle (position: trail and exit; pending entry: expiry; flat: signal,
+//   risk, sizing, buy-stop) -> the per-candle equity point.
 // The per-bar path allocates nothing; strategies run once per candle.
+//
+// Orders go out as commands and their outcome comes back as order events (broker/broker.hpp),
+// now or bars later, in any order a broker may produce; the engine's decisions never assume an
+// answer has arrived: an entry waiting for its acknowledgement is still pending (never doubled),
+// a fill before the acknowledgement counts, a stop's move takes effect when the broker confirms
+// it (F1 holds against moves still on their way), a position is protected from its first share
+// and its stop follows every fill (F21), and a stop that fails or disappears while shares are
+// held sends them out at market at once.
 
 #include <memory>
 #include <optional>
@@ -86,9 +94,9 @@ class Engine final : public broker::OrderEventListener {
   Engine& operator=(const Engine&) = delete;
 
   void on_bar(const data::Bar& bar);
-  // F7: flatten every position at the close of `date`'s session, cancel what is pending, record
-  // the day's equity. Called by the engine itself at the first bar at or after the close; a live
-  // driver calls it from its timer. Idempotent.
+  // F7: flatten every position at the close of `date`'s session, cancel what is pending, let the
+  // venue close, record the day's equity. Called by the engine itself at the first bar at or
+  // after the close. Idempotent.
   void on_session_close(core::Date date);
   // End of the data: closes the session in progress.
   void finish();
@@ -101,19 +109,34 @@ class Engine final : public broker::OrderEventListener {
   [[nodiscard]] const risk::CircuitBreaker& circuit_breaker() const noexcept { return breaker_; }
   [[nodiscard]] std::int64_t bars_processed() const noexcept { return bars_; }
   [[nodiscard]] std::int64_t position_qty(data::SymbolId symbol) const;
+  // The protective stop in force for the symbol's position (as the broker acknowledged it).
+  [[nodiscard]] Decimal stop_price(data::SymbolId symbol) const;
 
  private:
   struct SymbolState;
+  class Busy;
 
   void start_session(core::Date date);
   void evaluate(SymbolState& s, const data::Bar& candle);
   void enter(SymbolState& s, const data::Bar& candle);
+  // Sends a created order; a local refusal is handled as its submit_failed event would be.
+  void send(orders::Order& order, Timestamp now);
+  // What an applied order event (or a local refusal) means for the position.
+  void handle(orders::Order& order, const orders::ApplyResult& r, orders::OrderEventType type,
+              Timestamp ts);
   void on_entry_filled(SymbolState& s, const orders::Order& order, const orders::ApplyResult& r,
-                       const orders::OrderEvent& event);
+                       Timestamp ts);
   // True when the fill closed the position (a trade was recorded).
   bool on_exit_filled(SymbolState& s, const orders::Order& order, const orders::ApplyResult& r,
-                      const orders::OrderEvent& event);
+                      Timestamp ts);
+  void on_stop_replaced(SymbolState& s, const orders::Order& stop);
+  void place_stop(SymbolState& s, const orders::Order& entry, Timestamp now);
+  void move_stop(SymbolState& s, Decimal price, Timestamp candle_ts);
+  void sync_stop_qty(SymbolState& s);
+  void unprotected(SymbolState& s, const orders::Order& stop, Timestamp ts);
   void submit_exit(SymbolState& s, ExitReason reason, Timestamp now);
+  // Cancels pending entries and sends market exits for every position (oldest first).
+  void flatten(Timestamp now);
   [[nodiscard]] orders::OrderRequest new_request(const SymbolState& s, orders::Side side,
                                                  orders::OrderType type, orders::TimeInForce tif,
                                                  orders::OrderRole role, std::int64_t qty) const;
@@ -142,6 +165,9 @@ class Engine final : public broker::OrderEventListener {
   Timestamp day_end_{};
   Timestamp session_close_{};
   Timestamp now_{};
+  bool day_closed_ = false;  // flattened for the day: a late entry fill leaves at once
+  int depth_ = 0;            // engine calls on the stack (events may arrive re-entrantly)
+  bool forget_pending_ = false;
 };
 
 }  // namespace trader::engine

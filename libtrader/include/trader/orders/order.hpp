@@ -41,8 +41,9 @@ struct OrderRequest {
                                                  : core::TickRounding::down);
 }
 
-// What a broker reports about an order. Fill quantities are cumulative for the order, as on the
-// Alpaca stream; fill_qty/fill_price describe this event's execution.
+// What a broker reports about an order (broker/broker.hpp has the contract). Fill quantities are
+// cumulative for the order, as on the Alpaca stream; fill_qty/fill_price describe this event's
+// execution.
 enum class OrderEventType : std::uint8_t {
   accepted,  // on the book
   partial_fill,
@@ -50,8 +51,12 @@ enum class OrderEventType : std::uint8_t {
   canceled,
   expired,
   rejected,
-  replaced,  // a replacement order took over: new_broker_order_id
-  pending,   // a transient broker status (pending_new, pending_cancel, ...): no change
+  replaced,          // a replace took effect: new_broker_order_id, and the order now in force
+  pending,           // a transient broker status (pending_new, pending_cancel, ...): no change
+  submitted,         // the broker took the submission: broker_order_id is its id
+  submit_failed,     // the submission never reached the book (reason)
+  replace_rejected,  // a replace did not take effect; the order stays as it was (reason)
+  cancel_rejected,   // a cancel did not take effect (the order filled first, ...) (reason)
 };
 [[nodiscard]] std::string_view to_string(OrderEventType type) noexcept;
 
@@ -67,11 +72,15 @@ struct OrderEvent {
   Decimal costs;                // commission and fees of this execution (F10)
   Timestamp ts;
   std::string new_broker_order_id;  // replaced
-  std::string reason;               // canceled/rejected: why
+  // replaced: the order in force now (unset fields did not change).
+  std::optional<std::int64_t> qty;
+  std::optional<Decimal> stop_price;
+  std::optional<Decimal> limit_price;
+  std::string reason;  // canceled/rejected/submit_failed/replace_rejected: why
 };
 
 struct Order {
-  OrderRequest request;
+  OrderRequest request;  // with the quantity and prices in force (replacements applied)
   std::string broker_order_id;
   OrderState state = OrderState::pending_submit;
   std::int64_t filled_qty = 0;
@@ -79,6 +88,10 @@ struct Order {
   Decimal costs;
   Timestamp created_at;
   Timestamp updated_at;
+  int submit_attempts = 0;  // submit commands sent (a retry reuses the client order id, F22)
+  // Commands sent whose outcome has not arrived yet.
+  int replaces_in_flight = 0;
+  bool cancel_requested = false;
 };
 
 }  // namespace trader::orders
