@@ -198,7 +198,7 @@ void engine_velez() {
   for (int round = 0; round < 3; ++round) {  // the best of three: less noise from the neighbours
     trader::broker::SimBroker broker(trader::broker::SimulationSettings::from(settings.backtest));
     trader::engine::Engine engine(
-        table, [&] { return std::make_unique<trader::strategy::Velez>(settings.velez); }, broker,
+        table, [&] { return std::make_unique<trader::strategy::Velez>(); }, broker,
         trader::engine::EngineOptions{.risk = settings.risk, .venue = &broker});
     const auto start = Clock::now();
     for (const auto& bar : bars) engine.on_bar(bar);

@@ -53,16 +53,6 @@ TEST_SUITE("config/load") {
     CHECK(s.risk.max_open_positions == 5);
     CHECK(s.risk.consecutive_loss_pause == 3);
     CHECK(s.risk.emergency_stop_pct == Decimal::parse("0.02"));
-    CHECK(s.velez.sma_fast == 20);
-    CHECK(s.velez.sma_slow == 200);
-    CHECK(s.velez.candle_interval_minutes == 2);
-    CHECK(s.velez.tightness_threshold_pct == 2.0);
-    CHECK(s.velez.strong_candle_body_pct == 50.0);
-    CHECK(s.velez.stop_buffer_pct == Decimal::parse("0.1"));
-    CHECK(s.velez.stop_buffer_min == Decimal::parse("0.02"));
-    CHECK(s.velez.buy_stop_expiry_candles == 1);
-    CHECK(s.velez.max_run_candles == 3);
-    CHECK(s.velez.doji_threshold_pct == 10.0);
     CHECK(s.web.port == 8000);
     CHECK(s.backtest.initial_capital == Decimal::parse("25000"));
     CHECK(s.backtest.commission_per_share.is_zero());
@@ -89,16 +79,10 @@ TEST_SUITE("config/load") {
     CHECK(ok("ALGO_RISK__EMERGENCY_STOP_PCT", "0.10"));
   }
 
-  TEST_CASE("velez, log and watchlist validation") {
+  TEST_CASE("log and watchlist validation") {
     const auto ok = [](const char* name, const char* value) {
       return inspect(env({{name, value}})).errors.empty();
     };
-    CHECK_FALSE(ok("ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", "3"));
-    for (const char* v : {"1", "2", "5", "10"}) CHECK(ok("ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", v));
-    CHECK_FALSE(ok("ALGO_VELEZ__SMA_FAST", "4"));
-    CHECK_FALSE(ok("ALGO_VELEZ__SMA_FAST", "51"));
-    CHECK_FALSE(ok("ALGO_VELEZ__SMA_SLOW", "99"));
-    CHECK_FALSE(ok("ALGO_VELEZ__SMA_SLOW", "501"));
     CHECK_FALSE(ok("ALGO_LOG_LEVEL", "TRACE"));
     CHECK_FALSE(ok("ALGO_LOG_FORMAT", "xml"));
     CHECK_FALSE(ok("ALGO_WATCHLIST", "[\"aapl\"]"));
@@ -107,8 +91,6 @@ TEST_SUITE("config/load") {
     CHECK(ok("ALGO_WATCHLIST", "[\"F\"]"));
     CHECK(ok("ALGO_WATCHLIST", "[\"GOOGL\"]"));
     CHECK(ok("ALGO_WATCHLIST", "BRK.B, SPY"));
-    CHECK_FALSE(ok("ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT", "nan"));
-    CHECK_FALSE(ok("ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT", "5.01"));
   }
 
   TEST_CASE("values from the environment are applied, case-insensitively") {

@@ -58,7 +58,7 @@ TEST_SUITE("engine/allocation") {
     trader::broker::SimBroker broker(trader::broker::SimulationSettings::from(settings.backtest));
     OrderActivity activity;
     trader::engine::Engine engine(
-        symbols, [&] { return std::make_unique<trader::strategy::Velez>(settings.velez); }, broker,
+        symbols, [&] { return std::make_unique<trader::strategy::Velez>(); }, broker,
         trader::engine::EngineOptions{.risk = settings.risk, .venue = &broker}, &activity);
     std::vector<trader::data::Bar> bars;
     for (const char* name : {"AAPL", "MSFT"}) {

@@ -27,7 +27,7 @@ struct GoldenRun {
     settings.backtest.pessimistic_fills = pessimistic;
     broker = trader::broker::SimBroker(trader::broker::SimulationSettings::from(settings.backtest));
     trader::engine::Engine engine(
-        symbols, [&] { return std::make_unique<trader::strategy::Velez>(settings.velez); }, broker,
+        symbols, [&] { return std::make_unique<trader::strategy::Velez>(); }, broker,
         trader::engine::EngineOptions{.risk = settings.risk, .venue = &broker}, &observer);
     trader::data::CsvReadOptions options;
     options.symbol = "AAPL";

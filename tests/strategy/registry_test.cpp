@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <trader/strategy/sma_crossover.hpp>
+#include <trader/strategy/velez.hpp>
 
 using trader::strategy::ParameterError;
 using trader::strategy::StrategyRegistry;
@@ -40,13 +42,13 @@ TEST_SUITE("strategy/registry") {
     trader::config::Sources sources;
     sources.environment = {{"ALGO_VELEZ__SMA_FAST", "15"}};
     const auto env_only = registry.configure("velez", sources, {});
-    CHECK(env_only.settings().velez.sma_fast == 15);
+    CHECK(env_only.create()->indicators()[0].period == 15);
     const auto blueprint =
         registry.configure("velez", sources, {{"sma_fast", "10"}, {"MAX_RUN_CANDLES", "4"}});
-    CHECK(blueprint.settings().velez.sma_fast == 10);
-    CHECK(blueprint.settings().velez.max_run_candles == 4);
     const auto params = blueprint.parameters();
     CHECK(params.front() == std::pair<std::string, std::string>{"sma_fast", "10"});
+    CHECK(std::find(params.begin(), params.end(),
+                    std::pair<std::string, std::string>{"max_run_candles", "4"}) != params.end());
     auto strategy = blueprint.create();
     CHECK(strategy->name() == "velez");
     CHECK(strategy->indicators()[0].period == 10);
@@ -78,7 +80,7 @@ TEST_SUITE("strategy/registry") {
 
 TEST_SUITE("strategy/sma_crossover") {
   TEST_CASE("enters on the cross, stops ATRs below, trails below the close, exits below") {
-    trader::config::SmaCrossoverSettings s;
+    trader::strategy::SmaCrossoverParameters s;
     s.fast = 2;
     s.slow = 3;
     s.atr_period = 2;
@@ -177,5 +179,269 @@ TEST_SUITE("strategy/registry") {
     CHECK(problem("zzz") == "--param zzz=1: unknown parameter of velez");
     CHECK(problem("stop_buffer") ==
           "--param stop_buffer=1: unknown parameter of velez; did you mean stop_buffer_pct?");
+  }
+}
+
+// ---- issue 12 item 7: strategies own their parameters ---------------------------------------
+
+namespace {
+
+// A strategy declared outside libtrader, as a consuming project would: one parameter.
+struct AverageParameters {
+  int lookback = 10;
+};
+
+class Average final : public trader::strategy::Strategy {
+ public:
+  explicit Average(const AverageParameters& p) : lookback_(p.lookback) {}
+  [[nodiscard]] std::string_view name() const noexcept override { return "average"; }
+  [[nodiscard]] int required_history() const noexcept override { return lookback_; }
+  [[nodiscard]] bool should_long(const trader::data::Bar&,
+                                 const trader::strategy::IndicatorSet&) override {
+    return false;
+  }
+  [[nodiscard]] trader::core::Decimal entry_price(const trader::data::Bar& c,
+                                                  const trader::strategy::IndicatorSet&) override {
+    return c.high;
+  }
+  [[nodiscard]] trader::core::Decimal stop_loss_price(
+      const trader::data::Bar& c, const trader::strategy::IndicatorSet&) override {
+    return c.low;
+  }
+  [[nodiscard]] std::optional<trader::core::Decimal> should_update_stop(
+      const trader::data::Bar&, const trader::strategy::PositionView&,
+      const trader::strategy::IndicatorSet&) override {
+    return std::nullopt;
+  }
+  [[nodiscard]] bool should_exit(const trader::data::Bar&, const trader::strategy::PositionView&,
+                                 const trader::strategy::IndicatorSet&) override {
+    return false;
+  }
+
+ private:
+  int lookback_;
+};
+
+trader::config::KeyTable<AverageParameters> average_keys() {
+  trader::config::KeyTable<AverageParameters> keys("ALGO_AVERAGE", "Average");
+  keys.integer({.name = "lookback", .label = "Lookback", .description = "Candles averaged"},
+               &AverageParameters::lookback, 2, 50);
+  return keys;
+}
+
+StrategyRegistry with_average() {
+  auto registry = StrategyRegistry::with_builtins();
+  registry.add("average", "a moving average", average_keys(),
+               [](const AverageParameters& p) { return std::make_unique<Average>(p); });
+  return registry;
+}
+
+std::vector<std::string> problems_of(
+    const StrategyRegistry& registry, const std::string& name,
+    const std::vector<std::pair<std::string, std::string>>& params) {
+  try {
+    static_cast<void>(registry.configure(name, {}, params));
+  } catch (const ParameterError& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+// The settings a run stored before issue 12 (F5: every key but the secrets, as shown).
+const trader::config::Variables kStoredBeforeIssue12{
+    {"ALGO_LOG_LEVEL", "INFO"},
+    {"ALGO_LOG_FORMAT", "console"},
+    {"ALGO_DB_PATH", "data/trading.db"},
+    {"ALGO_DB_BUSY_TIMEOUT_MS", "5000"},
+    {"ALGO_WATCHLIST", "AAPL, TSLA, AMD, NVDA, META"},
+    {"ALGO_BROKER__PROVIDER", "alpaca"},
+    {"ALGO_BROKER__PAPER", "True"},
+    {"ALGO_BROKER__FEED", "iex"},
+    {"ALGO_BROKER__DATA_URL", "https://data.alpaca.markets"},
+    {"ALGO_RISK__MAX_RISK_PER_TRADE_PCT", "0.01"},
+    {"ALGO_RISK__MAX_RISK_PER_TRADE_ABS", "500"},
+    {"ALGO_RISK__MAX_POSITION_PCT", "0.05"},
+    {"ALGO_RISK__MAX_DAILY_LOSS_PCT", "0.03"},
+    {"ALGO_RISK__MAX_OPEN_POSITIONS", "5"},
+    {"ALGO_RISK__CONSECUTIVE_LOSS_PAUSE", "3"},
+    {"ALGO_RISK__EMERGENCY_STOP_PCT", "0.02"},
+    {"ALGO_VELEZ__ENABLED", "True"},
+    {"ALGO_VELEZ__SMA_FAST", "20"},
+    {"ALGO_VELEZ__SMA_SLOW", "200"},
+    {"ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", "2"},
+    {"ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT", "2.0"},
+    {"ALGO_VELEZ__STRONG_CANDLE_BODY_PCT", "50.0"},
+    {"ALGO_VELEZ__STOP_BUFFER_PCT", "0.1"},
+    {"ALGO_VELEZ__STOP_BUFFER_MIN", "0.02"},
+    {"ALGO_VELEZ__BUY_STOP_EXPIRY_CANDLES", "1"},
+    {"ALGO_VELEZ__MAX_RUN_CANDLES", "3"},
+    {"ALGO_VELEZ__DOJI_THRESHOLD_PCT", "10.0"},
+    {"ALGO_SMA_CROSSOVER__FAST", "10"},
+    {"ALGO_SMA_CROSSOVER__SLOW", "30"},
+    {"ALGO_SMA_CROSSOVER__ATR_PERIOD", "14"},
+    {"ALGO_SMA_CROSSOVER__ATR_MULTIPLIER", "2.0"},
+    {"ALGO_SMA_CROSSOVER__CANDLE_INTERVAL_MINUTES", "5"},
+    {"ALGO_SMA_CROSSOVER__ENTRY_EXPIRY_CANDLES", "1"},
+    {"ALGO_WEB__HOST", "127.0.0.1"},
+    {"ALGO_WEB__PORT", "8000"},
+    {"ALGO_BACKTEST__INITIAL_CAPITAL", "25000"},
+    {"ALGO_BACKTEST__SLIPPAGE_PER_SHARE", "0.01"},
+    {"ALGO_BACKTEST__COMMISSION_PER_SHARE", "0"},
+    {"ALGO_BACKTEST__COMMISSION_PER_ORDER", "0"},
+    {"ALGO_BACKTEST__COMMISSION_MIN", "0"},
+    {"ALGO_BACKTEST__SEC_FEE_RATE", "0"},
+    {"ALGO_BACKTEST__FINRA_TAF_PER_SHARE", "0"},
+    {"ALGO_BACKTEST__FINRA_TAF_MAX", "0"},
+    {"ALGO_BACKTEST__PESSIMISTIC_FILLS", "False"}};
+
+}  // namespace
+
+TEST_SUITE("strategy/registry") {
+  TEST_CASE("issue 12 item 7: a strategy added outside libtrader brings its own parameter") {
+    const auto registry = with_average();
+    const auto list = registry.list();
+    REQUIRE(list.size() == 3);
+    CHECK(list[2].name == "average");
+    REQUIRE(list[2].parameters.size() == 1);
+    CHECK(list[2].parameters[0].name == "lookback");
+    CHECK(list[2].parameters[0].variable == "ALGO_AVERAGE__LOOKBACK");
+    CHECK(list[2].parameters[0].default_value == "10");
+    CHECK(list[2].parameters[0].allowed == "2..50");
+    CHECK(registry.configure("average", {}, {}).create()->required_history() == 10);
+    const auto blueprint = registry.configure("average", {}, {{"lookback", "30"}});
+    CHECK(blueprint.create()->required_history() == 30);
+    CHECK(blueprint.parameters() ==
+          std::vector<std::pair<std::string, std::string>>{{"lookback", "30"}});
+    // From the environment and .env like any setting; --param wins.
+    trader::config::Sources sources;
+    sources.dotenv = {{"ALGO_AVERAGE__LOOKBACK", "20"}};
+    CHECK(registry.configure("average", sources, {}).create()->required_history() == 20);
+    CHECK(
+        registry.configure("average", sources, {{"lookback", "40"}}).create()->required_history() ==
+        40);
+    // Its range holds everywhere.
+    CHECK(problems_of(registry, "average", {{"lookback", "1"}}) ==
+          std::vector<std::string>{"--param lookback=1: must be an integer in 2..50"});
+    CHECK(problems_of(registry, "average", {{"lookback", "51"}}) ==
+          std::vector<std::string>{"--param lookback=51: must be an integer in 2..50"});
+    CHECK(problems_of(registry, "average", {{"lookbak", "5"}}) ==
+          std::vector<std::string>{
+              "--param lookbak=5: unknown parameter of average; did you mean lookback?"});
+    const auto env_error = registry.schema().inspect([] {
+      trader::config::Sources s;
+      s.environment = {{"ALGO_AVERAGE__LOOKBACK", "99"}, {"ALGO_AVERAGE__LOOKBAK", "5"}};
+      return s;
+    }());
+    REQUIRE(env_error.errors.size() == 2);
+    CHECK(std::string(env_error.errors[0].what()) ==
+          "ALGO_AVERAGE__LOOKBAK: unknown setting; did you mean ALGO_AVERAGE__LOOKBACK?");
+    CHECK(std::string(env_error.errors[1].what()) ==
+          "ALGO_AVERAGE__LOOKBACK=99: must be an integer in 2..50");
+    // Another strategy's parameter is no --param of this one.
+    CHECK(problems_of(registry, "velez", {{"lookback", "5"}}) ==
+          std::vector<std::string>{"--param lookback=5: unknown parameter of velez"});
+  }
+
+  TEST_CASE("issue 12 item 7: the built-in parameters keep their variables, defaults, ranges") {
+    const trader::strategy::VelezParameters velez;
+    CHECK(velez.sma_fast == 20);
+    CHECK(velez.sma_slow == 200);
+    CHECK(velez.candle_interval_minutes == 2);
+    CHECK(velez.tightness_threshold_pct == 2.0);
+    CHECK(velez.strong_candle_body_pct == 50.0);
+    CHECK(velez.stop_buffer_pct == trader::core::Decimal::parse("0.1"));
+    CHECK(velez.stop_buffer_min == trader::core::Decimal::parse("0.02"));
+    CHECK(velez.buy_stop_expiry_candles == 1);
+    CHECK(velez.max_run_candles == 3);
+    CHECK(velez.doji_threshold_pct == 10.0);
+    // Every key of a run stored before issue 12 is still known, with the same default.
+    const auto registry = StrategyRegistry::with_builtins();
+    const auto defaults = registry.schema().inspect({});
+    REQUIRE(defaults.errors.empty());
+    for (const auto& [variable, value] : kStoredBeforeIssue12) {
+      CAPTURE(variable);
+      const auto it = std::find_if(defaults.keys.begin(), defaults.keys.end(),
+                                   [&](const auto& k) { return k.variable == variable; });
+      REQUIRE(it != defaults.keys.end());
+      CHECK(it->shown_value == value);
+    }
+    CHECK(defaults.keys.size() == kStoredBeforeIssue12.size() + 2);  // + the two API keys
+    // The validation that was config's is the strategy's now, with the same messages.
+    const auto error = [&](const char* name, const char* value) {
+      trader::config::Sources s;
+      s.environment = {{name, value}};
+      const auto r = registry.schema().inspect(s);
+      return r.errors.empty() ? std::string() : std::string(r.errors.front().what());
+    };
+    CHECK(error("ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", "3") ==
+          "ALGO_VELEZ__CANDLE_INTERVAL_MINUTES=3: candle_interval_minutes must be one of [1, 2, "
+          "5, 10]");
+    for (const char* v : {"1", "2", "5", "10"}) {
+      CHECK(error("ALGO_VELEZ__CANDLE_INTERVAL_MINUTES", v).empty());
+    }
+    CHECK(error("ALGO_VELEZ__SMA_FAST", "4") ==
+          "ALGO_VELEZ__SMA_FAST=4: must be an integer in 5..50");
+    CHECK_FALSE(error("ALGO_VELEZ__SMA_FAST", "51").empty());
+    CHECK_FALSE(error("ALGO_VELEZ__SMA_SLOW", "99").empty());
+    CHECK_FALSE(error("ALGO_VELEZ__SMA_SLOW", "501").empty());
+    CHECK(error("ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT", "nan") ==
+          "ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT=nan: must be a number");
+    CHECK(error("ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT", "5.01") ==
+          "ALGO_VELEZ__TIGHTNESS_THRESHOLD_PCT=5.01: must be between 0.5..5.0");
+    CHECK(error("ALGO_SMA_CROSSOVER__FAST", "40") ==
+          "ALGO_SMA_CROSSOVER__FAST=40: must be below ALGO_SMA_CROSSOVER__SLOW (30)");
+    CHECK(error("ALGO_VELEZ__SMA_FATS", "10") ==
+          "ALGO_VELEZ__SMA_FATS: unknown setting; did you mean ALGO_VELEZ__SMA_FAST?");
+    CHECK(error("ALGO_VELEZ", R"({"sma_fats": 10})") ==
+          "ALGO_VELEZ: field 1 'sma_fats' is not a setting; did you mean 'sma_fast'?");
+    // `enabled` is a setting of the section, not a --param.
+    CHECK(error("ALGO_VELEZ__ENABLED", "false").empty());
+    CHECK(problems_of(registry, "velez", {{"enabled", "false"}}) ==
+          std::vector<std::string>{"--param enabled=false: unknown parameter of velez"});
+  }
+
+  TEST_CASE("issue 12 item 7: the settings a run stored before issue 12 configure it unchanged") {
+    // --rerun passes a stored run's settings as the only source (F5).
+    const auto registry = StrategyRegistry::with_builtins();
+    trader::config::Sources stored;
+    stored.command_line = kStoredBeforeIssue12;
+    for (const char* name : {"velez", "sma-crossover"}) {
+      CAPTURE(name);
+      const auto blueprint = registry.configure(name, stored, {});
+      const auto fresh = registry.configure(name, {}, {});
+      CHECK(blueprint.parameters() == fresh.parameters());
+      CHECK(blueprint.create()->required_history() == fresh.create()->required_history());
+      CHECK(blueprint.create()->candle_interval_minutes() ==
+            fresh.create()->candle_interval_minutes());
+    }
+  }
+
+  TEST_CASE("issue 12 item 7: a malformed strategy declaration is refused when it is added") {
+    auto registry = with_average();
+    const auto make = [](const AverageParameters& p) { return std::make_unique<Average>(p); };
+    CHECK_THROWS_AS(registry.add("average", "again", average_keys(), make), std::logic_error);
+    // Its section (and so its variables) belong to another strategy already.
+    CHECK_THROWS_AS(registry.add("average-2", "same section", average_keys(), make),
+                    std::logic_error);
+    trader::config::KeyTable<AverageParameters> no_range("ALGO_NO_RANGE", "No range");
+    no_range.custom(
+        {.name = "lookback"}, "",
+        [](AverageParameters& p, std::string_view v) { p.lookback = static_cast<int>(v.size()); },
+        [](const AverageParameters& p) { return std::to_string(p.lookback); });
+    CHECK_THROWS_AS(registry.add("no-range", "", no_range, make), std::logic_error);
+    trader::config::KeyTable<AverageParameters> two("ALGO_ONE", "One");
+    two.integer({.name = "lookback"}, &AverageParameters::lookback, 2, 50);
+    two.begin_section("ALGO_TWO", "Two")
+        .integer({.name = "other"}, &AverageParameters::lookback, 2, 50);
+    CHECK_THROWS_AS(registry.add("two", "", two, make), std::logic_error);
+    CHECK(registry.names() ==
+          std::vector<std::string>{"velez", "sma-crossover", "average"});  // none was added
+    // A strategy without parameters.
+    registry.add("plain", "no parameters",
+                 [] { return std::make_unique<Average>(AverageParameters{}); });
+    CHECK(registry.list().back().parameters.empty());
+    CHECK(registry.configure("plain", {}, {}).create()->required_history() == 10);
+    CHECK(problems_of(registry, "plain", {{"lookback", "5"}}) ==
+          std::vector<std::string>{"--param lookback=5: unknown parameter of plain"});
   }
 }

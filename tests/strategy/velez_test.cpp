@@ -28,13 +28,13 @@ Bar red(const char* low = "149.50") { return bar("152", "152.50", low, "150"); }
 Bar dj() { return bar("150", "151", "149", "150.05"); }  // body 2.5 %: a doji
 
 struct Fixture {
-  trader::config::VelezSettings settings;
+  trader::strategy::VelezParameters settings;
   Velez velez{settings};
   IndicatorSet ind{velez.indicators()};
   PositionView position;
 
   Fixture() { set(150.0, 149.5, 149.9, 149.5, 200); }
-  explicit Fixture(trader::config::VelezSettings s)
+  explicit Fixture(trader::strategy::VelezParameters s)
       : settings(s), velez(s), ind(velez.indicators()) {
     set(150.0, 149.5, 149.9, 149.5, 200);
   }
@@ -101,7 +101,7 @@ TEST_SUITE("strategy/velez") {
           Decimal::parse("147.852"));
     CHECK(f.velez.stop_loss_price(bar("101.5", "102", "101.22", "101.6"), f.ind) ==
           Decimal::parse("101.11878"));
-    trader::config::VelezSettings s;
+    trader::strategy::VelezParameters s;
     s.stop_buffer_pct = Decimal::parse("0.05");
     s.stop_buffer_min = Decimal::parse("0.10");
     Fixture g(s);
@@ -113,7 +113,7 @@ TEST_SUITE("strategy/velez") {
     Fixture f;
     CHECK_FALSE(f.velez.should_cancel_pending(setup(), 0));
     CHECK(f.velez.should_cancel_pending(setup(), 1));
-    trader::config::VelezSettings s;
+    trader::strategy::VelezParameters s;
     s.buy_stop_expiry_candles = 3;
     Fixture g(s);
     for (int n : {0, 1, 2}) CHECK_FALSE(g.velez.should_cancel_pending(setup(), n));

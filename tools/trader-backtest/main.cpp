@@ -252,7 +252,17 @@ std::string option_for(const std::string& variable) {
 
 // $1,234.50 with half-even rounding; a negative amount keeps the reference's "$-1,234.50".
 std::string dollars(Decimal amount) {
-  return trader::core::dollars(amount, trader::core::DollarSign::after_dollar);
+  std::string fixed = amount.to_string_fixed(2);
+  const bool negative = !fixed.empty() && fixed[0] == '-';
+  if (negative) fixed.erase(0, 1);
+  const auto point = fixed.find('.');
+  std::string whole = fixed.substr(0, point);
+  std::string grouped;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
+    grouped += whole[i];
+  }
+  return std::string("$") + (negative ? "-" : "") + grouped + fixed.substr(point);
 }
 
 void print_text(const bt::BacktestResult& r, std::int64_t run_id) {
@@ -364,7 +374,7 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
     list_strategies(registry);
     return 0;
   }
-  const auto settings = trader::config::load(sources);
+  const auto settings = registry.schema().load(sources);  // every strategy's parameters known
   trader::store::DatabaseOptions options;
   options.path = a.db.value_or(settings.db_path);
   options.busy_timeout_ms = settings.db_busy_timeout_ms;

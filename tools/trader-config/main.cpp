@@ -6,6 +6,7 @@
 
 #include <trader/config/load.hpp>
 #include <trader/core/json_text.hpp>
+#include <trader/strategy/registry.hpp>
 
 #include "common/output.hpp"
 
@@ -92,8 +93,8 @@ void print_json(const LoadResult& result, const std::string& dotenv_path) {
 }
 
 // Every key, commented out at its default: the committed .env.example is this output.
-void print_env_example() {
-  const LoadResult defaults = trader::config::inspect(trader::config::Sources{});
+void print_env_example(const trader::config::Schema& schema) {
+  const LoadResult defaults = schema.inspect(trader::config::Sources{});
   fmt::print(
       "# libtrader settings. Copy to .env (never commit it) and uncomment what you change.\n"
       "# Precedence: code defaults < this file < environment variables. Names are "
@@ -116,13 +117,16 @@ int main(int argc, char** argv) try {
   // Issue 11 item 6: every output to stdout is checked, at the latest when the program exits.
   trader::tools::check_stdout_at_exit("trader-config");
   const Arguments args = parse_arguments(argc, argv);
+  // libtrader's settings and every strategy's parameters (issue 12 item 7).
+  const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+  const trader::config::Schema& schema = registry.schema();
   if (args.env_example) {
-    print_env_example();
+    print_env_example(schema);
     trader::tools::finish_stdout();
     return 0;
   }
-  const auto sources = trader::config::Sources::from_process();
-  const LoadResult result = trader::config::inspect(sources);
+  const auto sources = trader::config::Sources::from_process(".", schema);
+  const LoadResult result = schema.inspect(sources);
   if (!result.errors.empty()) {
     if (args.json) {
       std::string out = "{\"errors\": [";

@@ -12,6 +12,7 @@
 #include <trader/core/text.hpp>
 #include <trader/log/log.hpp>
 #include <trader/store/bar_store.hpp>
+#include <trader/strategy/registry.hpp>
 
 #include "common/cli.hpp"
 #include "common/output.hpp"
@@ -437,7 +438,10 @@ int main(int argc, char** argv) try {
   trader::tools::check_stdout_at_exit("trader-data");
   trader::tools::install_interrupt_handlers();
   const Arguments args = parse_arguments(argc, argv);
-  const auto settings = trader::config::load(trader::config::Sources::from_process());
+  // The schema knows every strategy's parameters: ALGO_VELEZ__* in .env is checked, not unknown.
+  const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+  const auto settings =
+      registry.schema().load(trader::config::Sources::from_process(".", registry.schema()));
   trader::log::init(settings.log);
   const int code = run(args, settings);
   trader::tools::finish_stdout();  // issue 11 item 6: a failed write to stdout is an error

@@ -9,6 +9,7 @@
 #include <trader/log/log.hpp>
 #include <trader/store/database.hpp>
 #include <trader/store/migrations.hpp>
+#include <trader/strategy/registry.hpp>
 
 #include "common/output.hpp"
 
@@ -158,7 +159,10 @@ int run(const Arguments& args, const trader::config::Settings& settings) {
 int main(int argc, char** argv) try {
   trader::tools::check_stdout_at_exit("trader-migrate");
   const Arguments args = parse_arguments(argc, argv);
-  const auto settings = trader::config::load(trader::config::Sources::from_process());
+  // The schema knows every strategy's parameters: ALGO_VELEZ__* in .env is checked, not unknown.
+  const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+  const auto settings =
+      registry.schema().load(trader::config::Sources::from_process(".", registry.schema()));
   trader::log::init(settings.log);
   const int code = run(args, settings);
   trader::tools::finish_stdout();  // issue 11 item 6: a failed write to stdout is an error

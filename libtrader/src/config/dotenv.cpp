@@ -7,8 +7,6 @@
 #include <trader/config/load.hpp>
 #include <trader/core/text.hpp>
 
-#include "config/names.hpp"
-
 namespace trader::config {
 namespace {
 
@@ -38,7 +36,8 @@ std::string describe(char c) {
 
 class LineReader {
  public:
-  LineReader(std::string_view line, std::string where) : line_(line), where_(std::move(where)) {}
+  LineReader(std::string_view line, std::string where, const Schema& schema)
+      : line_(line), where_(std::move(where)), schema_(schema) {}
 
   [[noreturn]] void fail(const std::string& problem) const {
     throw ConfigError(where_, problem + std::string(kNotShown));
@@ -61,7 +60,7 @@ class LineReader {
     if (pos_ >= line_.size() || line_[pos_] != '=') {
       // The name is shown only when it is one of ours: a key glued to its name must not be.
       const std::string after =
-          detail::is_setting_name(name) ? "after " + core::to_upper(name) : "after the name";
+          schema_.is_setting_name(name) ? "after " + core::to_upper(name) : "after the name";
       if (after_name >= line_.size()) fail("expected NAME=VALUE; no '=' " + after);
       fail(fmt::format("expected NAME=VALUE; {} at character {} {} where '=' belongs",
                        describe(line_[after_name]), after_name + 1, after));
@@ -144,12 +143,17 @@ class LineReader {
 
   std::string_view line_;
   std::string where_;
+  const Schema& schema_;
   std::size_t pos_ = 0;
 };
 
 }  // namespace
 
 Variables parse_dotenv(std::string_view text, const std::string& file_name) {
+  return parse_dotenv(text, file_name, Schema::core());
+}
+
+Variables parse_dotenv(std::string_view text, const std::string& file_name, const Schema& schema) {
   // A UTF-8 byte order mark (Windows editors write one) is no part of the first name.
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
@@ -168,12 +172,12 @@ Variables parse_dotenv(std::string_view text, const std::string& file_name) {
     while (!line.empty() && is_blank(line.back())) line.remove_suffix(1);
     if (line.empty() || line.front() == '#') continue;
     const std::string where = file_name + ":" + std::to_string(line_number);
-    auto [name, value] = LineReader(line, where).assignment();
+    auto [name, value] = LineReader(line, where, schema).assignment();
     const std::string upper = core::to_upper(name);
     if (upper.starts_with("ALGO_")) {
       const auto [earlier, added] = first_line.emplace(upper, line_number);
       if (!added) {
-        const std::string what = detail::is_setting_name(upper) ? upper : "the same variable";
+        const std::string what = schema.is_setting_name(upper) ? upper : "the same variable";
         throw ConfigError(where, fmt::format("{} is set twice in this file (first on line {}); "
                                              "remove one",
                                              what, earlier->second));

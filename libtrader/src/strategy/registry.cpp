@@ -23,15 +23,17 @@ ParameterError::ParameterError(std::vector<std::string> problems)
     : Error(join_problems(problems)), problems_(std::move(problems)) {}
 
 StrategyBlueprint::StrategyBlueprint(std::string name, config::LoadResult configuration,
-                                     StrategyFactory factory, std::vector<ParameterInfo> parameters)
+                                     std::any parameters, StrategyFactory factory,
+                                     std::vector<ParameterInfo> parameter_infos)
     : name_(std::move(name)),
       configuration_(std::move(configuration)),
+      parameters_(std::move(parameters)),
       factory_(std::move(factory)),
-      parameters_(std::move(parameters)) {}
+      parameter_infos_(std::move(parameter_infos)) {}
 
 std::vector<std::pair<std::string, std::string>> StrategyBlueprint::parameters() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const ParameterInfo& p : parameters_) {
+  for (const ParameterInfo& p : parameter_infos_) {
     for (const auto& key : configuration_.keys) {
       if (key.variable == p.variable) out.emplace_back(p.name, key.shown_value);
     }
@@ -44,22 +46,45 @@ StrategyRegistry StrategyRegistry::with_builtins() {
   registry.add("velez",
                "SMA 20/200 tightness + strong green candle; buy-stop at the high, stop below "
                "the low, 3-state trailing stop, exit after a run of strong candles",
-               "ALGO_VELEZ__",
-               [](const config::Settings& s) { return std::make_unique<Velez>(s.velez); },
-               {"ALGO_VELEZ__ENABLED"});
+               Velez::keys(), [](const VelezParameters& p) { return std::make_unique<Velez>(p); });
   registry.add("sma-crossover",
                "fast SMA crossing above the slow SMA; buy-stop at the high, ATR stop that trails "
                "below the close, exit when the fast SMA falls below the slow",
-               "ALGO_SMA_CROSSOVER__", [](const config::Settings& s) {
-                 return std::make_unique<SmaCrossover>(s.sma_crossover);
-               });
+               SmaCrossover::keys(),
+               [](const SmaCrossoverParameters& p) { return std::make_unique<SmaCrossover>(p); });
   return registry;
 }
 
-void StrategyRegistry::add(std::string name, std::string description, std::string section,
-                           StrategyFactory factory, std::vector<std::string> excluded_keys) {
-  entries_.push_back(Entry{std::move(name), std::move(description), std::move(section),
-                           std::move(factory), std::move(excluded_keys)});
+void StrategyRegistry::add(std::string name, std::string description,
+                           std::function<std::unique_ptr<Strategy>()> make) {
+  add_entry(std::move(name), std::move(description), nullptr,
+            [make = std::move(make)](const std::any& /*no parameters*/) { return make(); });
+}
+
+void StrategyRegistry::add_entry(std::string name, std::string description,
+                                 const config::KeySet* parameters, StrategyFactory factory) {
+  if (name.empty() || std::any_of(entries_.begin(), entries_.end(),
+                                  [&](const Entry& e) { return e.name == name; })) {
+    throw std::logic_error("strategy '" + name + "' is already registered (or has no name)");
+  }
+  std::size_t table = 0;
+  if (parameters != nullptr) {
+    const auto sections = parameters->sections();
+    if (sections.size() > 1) {
+      throw std::logic_error("the parameters of strategy '" + name +
+                             "' must be in one section, not " + config::join(sections, ", "));
+    }
+    for (const auto& key : parameters->keys()) {
+      // Issue 11 item 17: a parameter without a declared range would take any value.
+      if (key.info.parameter && key.info.allowed.empty()) {
+        throw std::logic_error(key.info.variable +
+                               " declares no range; every strategy parameter must");
+      }
+    }
+    schema_.add(*parameters);  // std::logic_error for a section or variable already known
+    table = schema_.tables().size() - 1;
+  }
+  entries_.push_back(Entry{std::move(name), std::move(description), table, std::move(factory)});
 }
 
 std::vector<std::string> StrategyRegistry::names() const {
@@ -80,18 +105,12 @@ const StrategyRegistry::Entry& StrategyRegistry::find(std::string_view name) con
 
 std::vector<ParameterInfo> StrategyRegistry::parameters_of(const Entry& entry) const {
   std::vector<ParameterInfo> out;
-  for (const auto& key : config::inspect(config::Sources{}).keys) {
-    if (key.variable.rfind(entry.section, 0) != 0) continue;
-    if (std::find(entry.excluded_keys.begin(), entry.excluded_keys.end(), key.variable) !=
-        entry.excluded_keys.end()) {
-      continue;
-    }
-    // Issue 11 item 17: a parameter without a declared range would take any value.
-    if (key.allowed.empty()) {
-      throw std::logic_error(key.variable + " declares no range; every strategy parameter must");
-    }
-    out.push_back(ParameterInfo{core::to_lower(key.variable.substr(entry.section.size())),
-                                key.variable, key.description, key.shown_value, key.allowed});
+  if (entry.table == 0) return out;
+  const config::KeySet& table = schema_.tables()[entry.table];
+  for (const auto& key : table.keys()) {
+    if (!key.info.parameter) continue;
+    out.push_back(ParameterInfo{key.info.name, key.info.variable, key.info.description,
+                                key.show(table.defaults()), key.info.allowed});
   }
   return out;
 }
@@ -141,7 +160,7 @@ StrategyBlueprint StrategyRegistry::configure(
     with_overrides.command_line.emplace_back(it->variable, value);
     given.emplace_back(it->variable, raw_name);
   }
-  config::LoadResult result = config::inspect(with_overrides);
+  config::LoadResult result = schema_.inspect(with_overrides);
   std::vector<config::ConfigError> other_errors;
   for (const auto& error : result.errors) {
     const auto it = std::find_if(given.begin(), given.end(), [&](const auto& g) {
@@ -156,9 +175,11 @@ StrategyBlueprint StrategyRegistry::configure(
   }
   if (!other_errors.empty()) throw config::ConfigErrors(std::move(other_errors));
   if (!problems.empty()) throw ParameterError(std::move(problems));
+  std::any values = entry.table == 0 ? std::any() : result.values.at(entry.table - 1);
   // Reject a strategy that cannot be built with these values (e.g. an indicator period).
-  static_cast<void>(entry.factory(result.settings));
-  return StrategyBlueprint(entry.name, std::move(result), entry.factory, parameters);
+  static_cast<void>(entry.factory(values));
+  return StrategyBlueprint(entry.name, std::move(result), std::move(values), entry.factory,
+                           parameters);
 }
 
 }  // namespace trader::strategy

@@ -9,7 +9,42 @@ constexpr std::size_t kSlow = 1;
 constexpr std::size_t kAtr = 2;
 }  // namespace
 
-SmaCrossover::SmaCrossover(const config::SmaCrossoverSettings& settings)
+const config::KeyTable<SmaCrossoverParameters>& SmaCrossover::keys() {
+  static const config::KeyTable<SmaCrossoverParameters> table = [] {
+    config::KeyTable<SmaCrossoverParameters> t("ALGO_SMA_CROSSOVER", "SMA Crossover");
+    t.integer({.name = "fast", .label = "SMA Fast", .description = "Fast SMA period (candles)"},
+              &SmaCrossoverParameters::fast, 2, 100);
+    t.integer({.name = "slow",
+               .label = "SMA Slow",
+               .description = "Slow SMA period (candles); must exceed the fast one"},
+              &SmaCrossoverParameters::slow, 5, 400);
+    t.integer({.name = "atr_period",
+               .label = "ATR Period",
+               .description = "ATR period (candles) for the stop distance"},
+              &SmaCrossoverParameters::atr_period, 2, 100);
+    t.real({.name = "atr_multiplier",
+            .label = "ATR Multiplier",
+            .description = "Stop distance below the entry, in ATRs"},
+           &SmaCrossoverParameters::atr_multiplier, 0.5, 10.0);
+    t.integer_choice({.name = "candle_interval_minutes",
+                      .label = "Candle Interval (min)",
+                      .description = "Candle size the strategy runs on"},
+                     &SmaCrossoverParameters::candle_interval_minutes, {1, 2, 5, 10});
+    t.integer({.name = "entry_expiry_candles",
+               .label = "Entry Expiry (candles)",
+               .description = "Candles a pending buy-stop may live"},
+              &SmaCrossoverParameters::entry_expiry_candles, 1, 10);
+    t.rule("fast", [](const SmaCrossoverParameters& p) {
+      return p.fast < p.slow
+                 ? std::string()
+                 : "must be below ALGO_SMA_CROSSOVER__SLOW (" + std::to_string(p.slow) + ")";
+    });
+    return t;
+  }();
+  return table;
+}
+
+SmaCrossover::SmaCrossover(const SmaCrossoverParameters& settings)
     : settings_(settings),
       specs_{IndicatorSpec{"sma_fast", IndicatorKind::sma, settings.fast},
              IndicatorSpec{"sma_slow", IndicatorKind::sma, settings.slow},

@@ -10,7 +10,59 @@ constexpr std::size_t kFast = 0;
 constexpr std::size_t kSlow = 1;
 }  // namespace
 
-Velez::Velez(const config::VelezSettings& settings)
+const config::KeyTable<VelezParameters>& Velez::keys() {
+  static const config::KeyTable<VelezParameters> table = [] {
+    config::KeyTable<VelezParameters> t("ALGO_VELEZ", "Velez");
+    t.boolean({.name = "enabled",
+               .label = "Enabled",
+               .description = "Whether live trading runs Velez",
+               .parameter = false},
+              &VelezParameters::enabled);
+    t.integer({.name = "sma_fast", .label = "SMA Fast", .description = "Fast SMA period (candles)"},
+              &VelezParameters::sma_fast, 5, 50);
+    t.integer({.name = "sma_slow",
+               .label = "SMA Slow",
+               .description = "Slow SMA period (candles); also the warm-up"},
+              &VelezParameters::sma_slow, 100, 500);
+    t.integer_choice({.name = "candle_interval_minutes",
+                      .label = "Candle Interval (min)",
+                      .description = "Candle size the strategy runs on"},
+                     &VelezParameters::candle_interval_minutes, {1, 2, 5, 10});
+    t.real({.name = "tightness_threshold_pct",
+            .label = "Tightness Threshold %",
+            .description = "Max SMA spread as % of close (exclusive)"},
+           &VelezParameters::tightness_threshold_pct, 0.5, 5.0);
+    t.real({.name = "strong_candle_body_pct",
+            .label = "Strong Candle Body %",
+            .description = "Body/range % for a strong candle (inclusive)"},
+           &VelezParameters::strong_candle_body_pct, 30.0, 80.0);
+    t.decimal({.name = "stop_buffer_pct",
+               .label = "Stop Buffer %",
+               .description = "Percent (not fraction) of the signal low used as stop buffer"},
+              &VelezParameters::stop_buffer_pct, "0.05", "1.0");
+    t.decimal({.name = "stop_buffer_min",
+               .label = "Stop Buffer Min ($)",
+               .description = "Minimum stop buffer in dollars"},
+              &VelezParameters::stop_buffer_min, "0.01", "0.10");
+    t.integer({.name = "buy_stop_expiry_candles",
+               .label = "Buy-Stop Expiry (candles)",
+               .description = "Candles a pending buy-stop may live"},
+              &VelezParameters::buy_stop_expiry_candles, 1, 5);
+    t.integer({.name = "max_run_candles",
+               .label = "Max Run Candles",
+               .description = "Consecutive strong candles while trailing that force an exit"},
+              &VelezParameters::max_run_candles, 2, 10);
+    // Issue 11 item 17: the reference declares no range; a body is 0..100 % of the range.
+    t.real({.name = "doji_threshold_pct",
+            .label = "Doji Threshold %",
+            .description = "Body/range % below which a candle is a doji (exclusive)"},
+           &VelezParameters::doji_threshold_pct, 0.0, 100.0);
+    return t;
+  }();
+  return table;
+}
+
+Velez::Velez(const VelezParameters& settings)
     : settings_(settings),
       specs_{IndicatorSpec{"sma_fast", IndicatorKind::sma, settings.sma_fast},
              IndicatorSpec{"sma_slow", IndicatorKind::sma, settings.sma_slow}} {}

@@ -2,13 +2,17 @@
 // Settings from code defaults < `.env` in the working directory < process environment (F12).
 // Names: `ALGO_` prefix, `__` between section and field, matched case-insensitively. A section
 // may also be one JSON object (ALGO_RISK='{"max_open_positions":3}'); the single variable wins.
+// Which names exist is a Schema: libtrader's settings plus further key tables (a strategy's
+// parameters, trader/config/key_table.hpp).
 
+#include <any>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include <trader/config/key_table.hpp>
 #include <trader/config/settings.hpp>
 #include <trader/core/error.hpp>
 
@@ -55,6 +59,8 @@ enum class Source : std::uint8_t { default_value, dotenv, environment, command_l
 
 using Variables = std::vector<std::pair<std::string, std::string>>;
 
+class Schema;
+
 // Where settings come from. Tests build one by hand; tools use from_process().
 struct Sources {
   Variables dotenv;         // from the .env file, in file order
@@ -63,17 +69,22 @@ struct Sources {
   Variables command_line;   // highest: a tool's overrides (e.g. --param) as ALGO_* names
 
   // The process environment plus `<dir>/.env` (or the file named by TRADER_DOTENV) when it
-  // exists. A malformed .env line is a ConfigError naming the file and line. A variable that
-  // holds exactly its .env value is reported with the source .env.
+  // exists. A malformed .env line is a ConfigError naming the file and line (and the variable
+  // when `schema` knows it). A variable that holds exactly its .env value is reported with the
+  // source .env.
   [[nodiscard]] static Sources from_process(const std::filesystem::path& dir = ".");
+  [[nodiscard]] static Sources from_process(const std::filesystem::path& dir, const Schema& schema);
 };
 
 // Reads NAME=VALUE lines: optional `export`, # comments (a whole line, or after a blank), a value
 // in '...' (literal) or "..." (escapes \\ \" \n \t \r) on one line; a UTF-8 byte order mark is
 // skipped. Throws ConfigError naming `file_name`:line and what is wrong, never quoting the line
 // (it may hold a key): no '=' after the name, a name that is not NAME, an unclosed or unbalanced
-// quote, text after a closing quote, an ALGO_ variable set twice (issue 11 items 4, 16, 21).
+// quote, text after a closing quote, an ALGO_ variable set twice (issue 11 items 4, 16, 21). A
+// name is shown only when `schema` knows it (libtrader's settings when none is given).
 [[nodiscard]] Variables parse_dotenv(std::string_view text, const std::string& file_name);
+[[nodiscard]] Variables parse_dotenv(std::string_view text, const std::string& file_name,
+                                     const Schema& schema);
 
 // What one key resolved to, for `trader-config`.
 struct KeyReport {
@@ -91,16 +102,52 @@ struct LoadResult {
   Settings settings;                // defaults where a value was invalid
   std::vector<KeyReport> keys;      // every key, in display order
   std::vector<ConfigError> errors;  // empty when the configuration is valid
+  // The value of each further table of the schema (after libtrader's settings), in its order:
+  // values[i] is the struct of schema.tables()[i + 1] (KeyTable<T>::value reads it).
+  std::vector<std::any> values;
 };
 
-// Never throws for bad values: collects them.
-[[nodiscard]] LoadResult inspect(const Sources& sources);
-// The settings, or ConfigErrors listing every problem.
-[[nodiscard]] Settings load(const Sources& sources);
+// libtrader's own settings as a key table (every key of config::Settings).
+[[nodiscard]] const KeyTable<Settings>& settings_keys();
 
-// The known variable name nearest to `name` when it is near enough to be a typo (an edit
-// distance of at most a quarter of the name after ALGO_, at least 1 and at most 4), else ""
-// (for "did you mean"; issue 11 item 21: ALGO_FOO suggests nothing).
+// Every known key: libtrader's settings first, then each added table. A tool that reads the
+// environment loads through the schema that knows every strategy's parameters
+// (strategy::StrategyRegistry::schema()), so ALGO_VELEZ__SMA_FAST is neither unknown nor
+// unchecked.
+class Schema {
+ public:
+  Schema();  // libtrader's settings only
+
+  // Adds a table (e.g. a strategy's parameters). Throws std::logic_error when one of its
+  // sections or variables is already known, or when it has keys outside a section.
+  void add(KeySet table);
+
+  [[nodiscard]] const std::vector<KeySet>& tables() const noexcept { return tables_; }
+  [[nodiscard]] const KeySet::Key* find(std::string_view variable) const noexcept;  // upper case
+  // A name (any case) of a known variable or of a section that may be given as one JSON object:
+  // a name safe to show in an error whatever surrounds it.
+  [[nodiscard]] bool is_setting_name(std::string_view name) const;
+
+  // Never throws for bad values: collects them.
+  [[nodiscard]] LoadResult inspect(const Sources& sources) const;
+  // The settings, or ConfigErrors listing every problem.
+  [[nodiscard]] Settings load(const Sources& sources) const;
+  // The known variable name nearest to `name` when it is near enough to be a typo (an edit
+  // distance of at most a quarter of the name after ALGO_, at least 1 and at most 4), else ""
+  // (for "did you mean"; issue 11 item 21: ALGO_FOO suggests nothing).
+  [[nodiscard]] std::string closest_variable(std::string_view name) const;
+
+  // The schema of libtrader's settings alone (what the free functions below use).
+  [[nodiscard]] static const Schema& core();
+
+ private:
+  std::vector<KeySet> tables_;
+};
+
+// Schema::core().inspect(sources), .load(sources), .closest_variable(name): libtrader's settings
+// only, so an ALGO_<STRATEGY>__* variable is unknown to them.
+[[nodiscard]] LoadResult inspect(const Sources& sources);
+[[nodiscard]] Settings load(const Sources& sources);
 [[nodiscard]] std::string closest_variable(std::string_view name);
 
 }  // namespace trader::config

@@ -1,6 +1,8 @@
 #pragma once
 // Every setting of the program, as plain structs with their documented defaults (spec §9.2).
 // Loading, precedence and validation live in trader/config/load.hpp; nothing deep reads getenv.
+// A strategy's parameters are not here: each strategy declares its own (a config::KeyTable, see
+// trader/strategy/registry.hpp; issue 12 item 7).
 
 #include <cstdint>
 #include <string>
@@ -56,30 +58,6 @@ struct RiskSettings {
   Decimal emergency_stop_pct = Decimal::from_units(2'000'000);  // 0.02
 };
 
-struct VelezSettings {
-  bool enabled = true;
-  int sma_fast = 20;
-  int sma_slow = 200;
-  int candle_interval_minutes = 2;
-  double tightness_threshold_pct = 2.0;
-  double strong_candle_body_pct = 50.0;
-  Decimal stop_buffer_pct = Decimal::from_units(10'000'000);  // 0.1 percent, not a fraction
-  Decimal stop_buffer_min = Decimal::from_units(2'000'000);   // $0.02
-  int buy_stop_expiry_candles = 1;
-  int max_run_candles = 3;
-  double doji_threshold_pct = 10.0;
-};
-
-// The second built-in strategy (fast/slow SMA cross with an ATR stop).
-struct SmaCrossoverSettings {
-  int fast = 10;
-  int slow = 30;
-  int atr_period = 14;
-  double atr_multiplier = 2.0;
-  int candle_interval_minutes = 5;
-  int entry_expiry_candles = 1;
-};
-
 struct WebSettings {
   std::string host = "127.0.0.1";
   int port = 8000;
@@ -106,8 +84,6 @@ struct Settings {
   std::vector<std::string> watchlist{"AAPL", "TSLA", "AMD", "NVDA", "META"};
   BrokerSettings broker;
   RiskSettings risk;
-  VelezSettings velez;
-  SmaCrossoverSettings sma_crossover;
   WebSettings web;
   BacktestSettings backtest;
 };
