@@ -50,20 +50,23 @@ TEST_SUITE("core") {
     std::string out = "bars: ";
     append_with_thousands(out, std::int64_t{2500000});
     out += ", equity ";
-    append_dollars(out, d("25000"));
+    append_dollars(out, d("25000"), DollarSign::before_dollar);
     CHECK(out == "bars: 2,500,000, equity $25,000.00");
   }
 
   TEST_CASE("dollars: exact cents, rounded half-even from the Decimal, never through a double") {
-    CHECK(dollars(d("0")) == "$0.00");
-    CHECK(dollars(d("5.4")) == "$5.40");
-    CHECK(dollars(d("1234567.891")) == "$1,234,567.89");
-    CHECK(dollars(d("1234567.895")) == "$1,234,567.90");  // half-even: 9 is odd, goes up
-    CHECK(dollars(d("0.125")) == "$0.12");                // half-even: 2 is even, stays
-    CHECK(dollars(d("0.135")) == "$0.14");
+    const auto usd = [](const char* amount) {
+      return dollars(d(amount), DollarSign::before_dollar);
+    };
+    CHECK(usd("0") == "$0.00");
+    CHECK(usd("5.4") == "$5.40");
+    CHECK(usd("1234567.891") == "$1,234,567.89");
+    CHECK(usd("1234567.895") == "$1,234,567.90");  // half-even: 9 is odd, goes up
+    CHECK(usd("0.125") == "$0.12");                // half-even: 2 is even, stays
+    CHECK(usd("0.135") == "$0.14");
     // 0.285 is 0.28499999999999998 as a double; the Decimal is exact.
-    CHECK(dollars(d("0.285")) == "$0.28");
-    CHECK(dollars(d("9999999999.995")) == "$10,000,000,000.00");  // the carry reaches a new group
+    CHECK(usd("0.285") == "$0.28");
+    CHECK(usd("9999999999.995") == "$10,000,000,000.00");  // the carry reaches a new group
   }
 
   TEST_CASE("dollars: the three sign layouts, and no negative zero in any of them") {

@@ -13,6 +13,7 @@
 
 #include <trader/calendar/new_york.hpp>
 #include <trader/core/error.hpp>
+#include <trader/core/format.hpp>
 #include <trader/core/symbol.hpp>
 #include <trader/core/timestamp.hpp>
 
@@ -103,15 +104,7 @@ class ProgressLine {
   bool shown_ = false;
 };
 
-// 1234567 -> "1,234,567"
-inline std::string with_thousands(std::int64_t value) {
-  std::string digits = std::to_string(value < 0 ? -value : value);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return value < 0 ? "-" + out : out;
-}
+// 1234567 -> "1,234,567": the library's one digit grouping (trader/core/format.hpp).
+using core::with_thousands;
 
 }  // namespace trader::tools

@@ -252,17 +252,7 @@ std::string option_for(const std::string& variable) {
 
 // $1,234.50 with half-even rounding; a negative amount keeps the reference's "$-1,234.50".
 std::string dollars(Decimal amount) {
-  std::string fixed = amount.to_string_fixed(2);
-  const bool negative = !fixed.empty() && fixed[0] == '-';
-  if (negative) fixed.erase(0, 1);
-  const auto point = fixed.find('.');
-  std::string whole = fixed.substr(0, point);
-  std::string grouped;
-  for (std::size_t i = 0; i < whole.size(); ++i) {
-    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
-    grouped += whole[i];
-  }
-  return std::string("$") + (negative ? "-" : "") + grouped + fixed.substr(point);
+  return trader::core::dollars(amount, trader::core::DollarSign::after_dollar);
 }
 
 void print_text(const bt::BacktestResult& r, std::int64_t run_id) {

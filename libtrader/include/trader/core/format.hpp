@@ -27,8 +27,9 @@ enum class DollarSign : std::uint8_t {
 };
 
 // `amount` rounded half-even to whole cents, digits grouped: "$25,000.00". An amount that
-// rounds to zero is "$0.00" whatever its sign.
-void append_dollars(std::string& out, Decimal amount, DollarSign sign = DollarSign::before_dollar);
-[[nodiscard]] std::string dollars(Decimal amount, DollarSign sign = DollarSign::before_dollar);
+// rounds to zero is "$0.00" whatever its sign. The layout is always named (no default), so a
+// tool's own one-argument dollars() next to it is never ambiguous.
+void append_dollars(std::string& out, Decimal amount, DollarSign sign);
+[[nodiscard]] std::string dollars(Decimal amount, DollarSign sign);
 
 }  // namespace trader::core
