@@ -37,7 +37,7 @@ std::string only_error(const Sources& s) {
 }  // namespace
 
 TEST_SUITE("config/load") {
-  TEST_CASE("no environment gives every default of spec 9.2, paper true") {
+  TEST_CASE("no environment gives every default, paper true") {
     const auto s = load(env({}));
     CHECK(s.log.level == trader::config::LogLevel::info);
     CHECK(s.log.format == trader::config::LogFormat::console);

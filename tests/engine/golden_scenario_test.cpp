@@ -1,4 +1,4 @@
-// The golden scenario (spec golden-scenario.md): 436 bars of AAPL over three sessions, default
+// The golden scenario (docs/architecture.md): 436 bars of AAPL over three sessions, default
 // settings, the fixes applied. Trades, equity and metrics must come out exactly.
 #include <trader/engine/engine.hpp>
 

@@ -17,7 +17,7 @@ constexpr OrderState kAll[] = {
 }  // namespace
 
 TEST_SUITE("orders/order_state") {
-  TEST_CASE("every allowed edge of spec 5.1 succeeds") {
+  TEST_CASE("every allowed edge of the transition table succeeds") {
     const std::pair<OrderState, OrderState> spec_edges[] = {
         {OrderState::pending_submit, OrderState::submitted},
         {OrderState::pending_submit, OrderState::submit_failed},

@@ -231,7 +231,7 @@ TEST_SUITE("strategy/velez") {
 
   TEST_CASE("F1: a trailing update below the current stop is ignored") {
     using trader::strategy::raised_stop;
-    // The reference bug (spec §13.2): stop 99.85005 replaced by the pullback low 99.50.
+    // The reference bug: stop 99.85005 replaced by the pullback low 99.50.
     CHECK_FALSE(raised_stop(Decimal::parse("99.85005"), Decimal::parse("99.50")));
     CHECK_FALSE(raised_stop(Decimal::parse("99.85"), Decimal::parse("99.85")));
     CHECK_FALSE(raised_stop(Decimal::parse("99.85"), std::nullopt));

@@ -37,9 +37,9 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
-constexpr int kRateLimit = 200;  // requests per minute of the free data plan (spec §1.3)
+constexpr int kRateLimit = 200;  // requests per minute of the free data plan
 
-// nginx's page for a refused key: the data API's 401 is HTML, not JSON (spec §1.4).
+// nginx's page for a refused key: the data API's 401 is HTML, not JSON.
 constexpr std::string_view kUnauthorizedPage =
     "<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n"
     "<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>nginx</center>\r\n"
@@ -96,7 +96,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-// RFC-3339 with a zone, or a bare date (its start, UTC), as the bars endpoint accepts (§2.2).
+// RFC-3339 with a zone, or a bare date (its start, UTC), as the bars endpoint accepts.
 std::optional<core::Timestamp> parse_time(const std::string& text) {
   try {
     if (text.size() == 10) return core::start_of_day(core::parse_date(text));
@@ -106,7 +106,7 @@ std::optional<core::Timestamp> parse_time(const std::string& text) {
   }
 }
 
-// [1-59]Min|T, [1-23]Hour|H, 1Day|D, 1Week|W, [1,2,3,4,6,12]Month|M (spec §2.3).
+// [1-59]Min|T, [1-23]Hour|H, 1Day|D, 1Week|W, [1,2,3,4,6,12]Month|M: what Alpaca accepts.
 bool valid_timeframe(std::string_view timeframe) {
   std::size_t digits = 0;
   while (digits < timeframe.size() && std::isdigit(static_cast<unsigned char>(timeframe[digits]))) {
@@ -265,7 +265,7 @@ struct Server {
     return message_reply(404, "Not Found");
   }
 
-  // Both bars endpoints (spec §2.1-2.5); `single` is the symbol of /v2/stocks/{symbol}/bars.
+  // Both bars endpoints; `single` is the symbol of /v2/stocks/{symbol}/bars.
   Reply bars(const RecordedRequest& request, const std::optional<std::string>& single) {
     const auto now =
         std::chrono::time_point_cast<core::Microseconds>(std::chrono::system_clock::now());
@@ -324,7 +324,7 @@ struct Server {
     std::vector<Item> items;
     for (const std::string& symbol : symbols) {
       const auto found = market.find(symbol);
-      if (found == market.end()) continue;  // unknown: simply absent (spec §2.4)
+      if (found == market.end()) continue;  // unknown: simply absent, as on Alpaca
       const std::size_t first = items.size();
       for (const StoredBar& bar : found->second) {
         if (bar.ts >= start && bar.ts <= end) items.push_back(Item{&found->first, &bar});
@@ -375,7 +375,7 @@ struct Server {
     return Reply{200, body + "}", "application/json", {}};
   }
 
-  // Headers every Alpaca response carries (spec §1.3, §1.4), unless a canned reply set them.
+  // Headers every Alpaca response carries (rate limit, request id) unless a canned reply has them.
   void decorate(Reply& reply) {
     ++served;
     const auto has = [&](std::string_view name) {

@@ -1,6 +1,6 @@
 #pragma once
-// A local stand-in for Alpaca's market-data REST API (wire spec §2 and §8): an HTTP or HTTPS
-// server on 127.0.0.1 (ephemeral port, own thread) that answers /v2/stocks/bars and
+// A local stand-in for Alpaca's market-data REST API, as far as the bars client uses it: an HTTP
+// or HTTPS server on 127.0.0.1 (ephemeral port, own thread) that answers /v2/stocks/bars and
 // /v2/stocks/{symbol}/bars from the bars a test gives it, with Alpaca's JSON shapes, pagination,
 // auth check, rate-limit headers and error bodies. Canned responses, a rate-limit burst and a
 // "hang" mode script the failures; every request is recorded for the test to inspect.
@@ -87,7 +87,7 @@ class AlpacaDouble {
   // true: the server closes each connection right after a response that said keep-alive, as
   // one whose idle timeout expired between two requests would.
   void set_drop_idle_connections(bool drop);
-  // The free plan (spec §2.7): feed=sip (or no feed) with an end in the last 15 minutes is 403.
+  // The free plan: feed=sip (or no feed) with an end in the last 15 minutes is 403.
   void set_free_plan(bool free_plan);
 
   [[nodiscard]] std::vector<RecordedRequest> requests() const;

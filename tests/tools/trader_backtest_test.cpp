@@ -57,7 +57,7 @@ TEST_SUITE("tools/trader-backtest") {
     import_golden(dir);
     const auto r = backtest(dir, golden_with({"--json"}));
     REQUIRE(r.exit_code == 0);
-    // The result schema of golden-scenario.md §5, field by field.
+    // The JSON result (docs/architecture.md, "The golden scenario"), field by field.
     for (
         const char* expected :
         {R"({"symbol": "AAPL", "side": "buy", "qty": "12", "entry_at": "2026-02-11T14:44:00Z", "entry_price": "100.51", "exit_at": "2026-02-11T14:56:00Z", "exit_price": "101.39", "exit_reason": "strategy_exit", "pnl": "10.56")",

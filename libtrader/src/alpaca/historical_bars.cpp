@@ -135,7 +135,7 @@ void deliver(const PageReader& reader, const std::string& symbol, const JsonValu
   records.clear();
   records.reserve(list.items().size());
   // Ascending time is part of the contract with the caller (and a page continues where the
-  // previous one stopped, spec §2.5), so a response breaking it is refused, not passed on.
+  // previous one stopped), so a response breaking it is refused, not passed on.
   auto last = last_time.find(symbol);
   for (std::size_t i = 0; i < list.items().size(); ++i) {
     const std::string where = symbol + " bar " + std::to_string(i);
@@ -160,7 +160,7 @@ std::optional<std::string> BarsPages::read(const RestClient& rest, const RestRes
                                            const std::string& request, const BarsHandler& on_bars,
                                            FetchSummary& summary) {
   const PageReader reader(rest, request, response.status, response.request_id);
-  // One observer saw 204 for "nothing in range" (spec §1.5): no body is no bars.
+  // Alpaca has been seen to answer 204 for "nothing in range": no body is no bars.
   if (response.status == 204 || response.body.empty()) return std::nullopt;
   JsonValue doc;
   try {
@@ -181,8 +181,8 @@ std::optional<std::string> BarsPages::read(const RestClient& rest, const RestRes
       reader.fail("\"next_page_token\" is neither a string nor null");
     }
   }
-  // Empty results come as {"bars":{}} (multi-symbol) or {"bars":null} (single), spec §2.4;
-  // a missing "bars" or [] is read the same way.
+  // Empty results come as {"bars":{}} (multi-symbol) or {"bars":null} (single); a missing
+  // "bars" or [] is read the same way.
   const JsonValue* bars = doc.find("bars");
   if (bars == nullptr || bars->is(Kind::null)) return next;
   if (bars->is(Kind::object)) {
@@ -228,7 +228,8 @@ FetchSummary HistoricalBarsClient::fetch(const BarsQuery& query, const BarsHandl
     throw RequestError(impl_->rest.describe(kBarsPath, what), 0, *problem);
   }
   // Every parameter is sent, defaults included: `feed` above all, whose default depends on
-  // the plan (spec §2.7), and `adjustment`, whose default (raw) differs from ours.
+  // the plan (the free plan refuses recent SIP data), and `adjustment`, whose default (raw)
+  // differs from ours.
   std::vector<detail::QueryParameter> parameters{
       {"symbols", join(query.symbols, query.symbols.size())},
       {"timeframe", query.timeframe},

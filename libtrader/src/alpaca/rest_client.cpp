@@ -153,8 +153,8 @@ std::string one_line(std::string_view text) {
 }
 
 // What an error response says, in one line. Alpaca's data API answers {"message": ...}, its
-// trading API adds a numeric "code", and a 401 from the data API is an nginx HTML page (spec
-// §1.4), so the body is read by shape and the status line is the fallback.
+// trading API adds a numeric "code", and a 401 from the data API is an nginx HTML page, so the
+// body is read by shape and the status line is the fallback.
 std::string error_message(std::string_view body, std::string_view reason) {
   try {
     const JsonValue doc = parse_json(body);

@@ -12,7 +12,7 @@
 namespace trader::store::detail {
 namespace {
 
-// Version 1: the reference schema (spec orders §12.2, table names singular) with the F15
+// Version 1: the reference schema (table names singular) with the F15
 // additions on order_state: client order id, unique broker id, time in force, limit/stop price
 // and the planned stop; CHECKs on every enum column.
 constexpr const char* kTradingSchema = R"SQL(

@@ -1,5 +1,5 @@
 #pragma once
-// The simulated exchange and account (spec backtest §9.2 with F2, F3, F4, F6, F10, F11): a book
+// The simulated exchange and account (F2, F3, F4, F6, F10, F11; docs/architecture.md): a book
 // of pending orders per symbol matched against each 1-minute bar, fills in the reference's order
 // (stop-losses, then entries, then market orders), slippage against the trader, clamped inside
 // the bar and at $0.01. Its time is the bars' time. Cash never goes negative: a buy that needs

@@ -1,5 +1,5 @@
 #pragma once
-// Every setting of the program, as plain structs with their documented defaults (spec §9.2).
+// Every setting of the program, as plain structs with their defaults (.env.example lists them).
 // Loading, precedence and validation live in trader/config/load.hpp; nothing deep reads getenv.
 // A strategy's parameters are not here: each strategy declares its own (a config::KeyTable, see
 // trader/strategy/registry.hpp; issue 12 item 7).

@@ -1,5 +1,5 @@
 #pragma once
-// Turns one symbol's 1-minute bars into candles of N minutes (spec backtest §4), exactly as the
+// Turns one symbol's 1-minute bars into candles of N minutes, exactly as the
 // reference: the order of the checks, dropping duplicate/out-of-order and out-of-session bars,
 // windows aligned to the 09:30 New York open of the bar's own session, a candle emitted when a
 // bar of a later window arrives or the window is full, and flush(). O(1) per bar, no allocation:

@@ -1,8 +1,8 @@
 #pragma once
 // The engine: the one per-bar pipeline and per-candle strategy evaluation shared by backtests and
-// live trading (ARCHITECTURE "one engine, many drivers"). It is deterministic and knows nothing
-// of where bars come from or which broker it talks to. Order of work for each 1-minute bar, as
-// the reference runner (spec backtest §9.3):
+// live trading (docs/architecture.md: one engine, many drivers). It is deterministic and knows
+// nothing of where bars come from or which broker it talks to. Order of work for each 1-minute
+// bar, as the reference's runner (docs/architecture.md, "The bar loop"):
 //   session change (F7 close of the previous session, circuit-breaker reset) ->
 //   simulated matching (EngineOptions::venue; its fills arrive as order events and are handled
 //   at once: stops for entries, trades for exits) -> marks -> candle aggregation -> indicators

@@ -1,6 +1,6 @@
 #pragma once
 // Orders as the engine and brokers exchange them: a request (what to trade), the order with its
-// lifecycle state, and the events a broker reports (spec orders §1, §5; F3, F15).
+// lifecycle state, and the events a broker reports (F3, F15).
 
 #include <cstdint>
 #include <optional>

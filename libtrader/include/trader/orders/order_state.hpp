@@ -1,5 +1,5 @@
 #pragma once
-// The order lifecycle as an explicit transition table (spec orders §5.1 plus F15): one allowed
+// The order lifecycle as an explicit transition table (the reference's, plus F15): one allowed
 // edge per line, anything else refused. Who refuses decides what it means: a duplicate or late
 // broker event is expected (ignored, no side effect), a bad command from our own code is an
 // InvalidTransitionError.
@@ -80,7 +80,7 @@ class OrderStateMachine {
   std::string order_id_;
 };
 
-// Every Alpaca order status (spec orders §3.5, wire protocol §3.4), mapped to a local state;
+// Every Alpaca order status, mapped to a local state;
 // nullopt for transient statuses that change nothing (pending_cancel, replaced, ...) and for
 // unknown ones, which are treated as "open, transient" rather than errors (F15).
 [[nodiscard]] std::optional<OrderState> state_for_broker_status(std::string_view status) noexcept;

@@ -1,5 +1,5 @@
 #pragma once
-// The vocabulary of orders (spec orders §1, §5): enums with the exact lowercase spellings used
+// The vocabulary of orders: enums with the exact lowercase spellings used
 // on the wire and in the database. Parsing an unknown spelling is a ParseError, never a guess.
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Pauses trading for the rest of the day (spec backtest §8.2 / orders §8.2): after N consecutive
+// Pauses trading for the rest of the day, as the reference: after N consecutive
 // losing trades (break-even counts as a loss, as in the reference), or when the realized daily
 // P&L reaches -max_daily_loss_pct of the start-of-day equity (inclusive). Only reset_daily
 // unpauses. Losses count across all symbols.

@@ -1,5 +1,5 @@
 #pragma once
-// How many shares to buy (spec backtest §8.1 / orders §8.1), in exact Decimal with truncated
+// How many whole shares to buy (N1, N2), in exact Decimal with truncated
 // quotients, steps in the reference's order, stopping at the first rejection.
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// The pre-trade checks of a new entry (spec orders §8.3, with F6): circuit breaker, then the
+// The pre-trade checks of a new entry (F6): circuit breaker, then the
 // open-position cap counting open positions PLUS pending entries, then sizing against the cash
 // left after reserving what pending buy orders may need. Fail-fast, in that order. Pure: the
 // caller supplies the portfolio numbers, so backtest and live share it.

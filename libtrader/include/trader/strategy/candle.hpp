@@ -1,5 +1,5 @@
 #pragma once
-// Candle shape, as the reference measures it (spec §7.2): doubles for the ratio, the Decimal
+// Candle shape, as the reference measures it: doubles for the ratio, the Decimal
 // difference taken first and converted after (N1).
 
 #include <cmath>

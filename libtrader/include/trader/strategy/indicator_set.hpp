@@ -1,5 +1,5 @@
 #pragma once
-// Indicators by declaration (the extensibility decision of spec §12): a strategy declares what
+// Indicators by declaration (a new strategy needs no engine change): a strategy declares what
 // it needs (name, kind, period), the engine provisions one IndicatorSet per symbol from those
 // declarations and updates it once per candle, and the strategy reads current and previous
 // values by name or, cheaper, by the index it resolved once.

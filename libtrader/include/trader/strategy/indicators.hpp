@@ -1,6 +1,6 @@
 #pragma once
 // Indicators as small classes with O(1) updates and no allocation after construction (the
-// ring-buffer decision, spec §12). Doubles, in the reference's operation order (N1): the build
+// reference's ring buffers). Doubles, in the reference's operation order (N1): the build
 // disables FP contraction so results match bit for bit.
 
 #include <cmath>
@@ -14,7 +14,7 @@
 
 namespace trader::strategy {
 
-// Simple moving average over a FIFO of `period` values with a running sum (spec §5.1): when
+// Simple moving average over a FIFO of `period` values with a running sum: when
 // full, the oldest value is subtracted first, then the new one added. No re-summation (the
 // reference accepted the drift; matching it matters more).
 class Sma {

@@ -1,5 +1,5 @@
 #pragma once
-// The strategy interface (spec backtest §6), one instance per symbol. The engine calls it once
+// The strategy interface, one instance per symbol. The engine calls it once
 // per candle, never per 1-minute bar, so a virtual call here costs nothing measurable. A
 // strategy decides; it never places orders: the engine does that, the same way in a backtest
 // and live.

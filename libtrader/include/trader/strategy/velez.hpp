@@ -1,5 +1,5 @@
 #pragma once
-// The Velez strategy (spec backtest §7), exactly as the reference: a strong green candle while
+// The Velez strategy, exactly as the reference: a strong green candle while
 // the 20/200 SMAs are tight and diverging upward triggers a buy-stop at its high with a stop
 // below its low; then a three-state trailing stop (watching, pulling back, trailing) and an exit
 // after a run of strong candles. Its parameters are VelezParameters, declared in Velez::keys()
