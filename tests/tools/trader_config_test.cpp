@@ -147,3 +147,62 @@ TEST_SUITE("tools/trader-config") {
     }
   }
 }
+
+TEST_SUITE("tools/trader-config") {
+  // Issue 12 item 7: the strategies' parameters are their own key tables now; trader-config
+  // still lists and checks them, with their sources, like libtrader's settings.
+  TEST_CASE("issue 12 item 7: strategy parameters are listed and checked with their sources") {
+    TempDir dir;
+    write_file(dir / ".env", "ALGO_VELEZ__SMA_FAST=15\nALGO_SMA_CROSSOVER__ATR_PERIOD=20\n");
+    const auto r = config(dir, {{"ALGO_SMA_CROSSOVER__ATR_PERIOD", "21"}}, {"--json"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(
+        r.out.find(
+            R"("variable": "ALGO_VELEZ__SMA_FAST", "group": "Velez", "value": "15", "source": ".env", "allowed": "5..50")") !=
+        std::string::npos);
+    CHECK(
+        r.out.find(
+            R"("variable": "ALGO_SMA_CROSSOVER__ATR_PERIOD", "group": "SMA Crossover", "value": "21", "source": "env")") !=
+        std::string::npos);
+    CHECK(
+        r.out.find(
+            R"("variable": "ALGO_VELEZ__SMA_SLOW", "group": "Velez", "value": "200", "source": "default")") !=
+        std::string::npos);
+    const auto text = config(dir, {});
+    CHECK(text.out.find("[Velez]") != std::string::npos);
+    CHECK(text.out.find("[SMA Crossover]") != std::string::npos);
+
+    const auto bad = config(dir, {{"ALGO_VELEZ__SMA_FAST", "4"}, {"ALGO_VELEZ__SMA_FATS", "10"}});
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.err.find("ALGO_VELEZ__SMA_FAST=4: must be an integer in 5..50") != std::string::npos);
+    CHECK(
+        bad.err.find("ALGO_VELEZ__SMA_FATS: unknown setting; did you mean ALGO_VELEZ__SMA_FAST?") !=
+        std::string::npos);
+    // A malformed .env line names a strategy's variable as it names libtrader's own.
+    write_file(dir / ".env", "ALGO_VELEZ__SMA_FAST 15\n");
+    const auto line = config(dir, {});
+    CHECK(line.exit_code == 1);
+    CHECK(line.err.find(".env:1: expected NAME=VALUE; a space at character 21 after "
+                        "ALGO_VELEZ__SMA_FAST") != std::string::npos);
+  }
+
+  TEST_CASE("issue 12 item 7: every tool accepts and checks a strategy's parameters in .env") {
+    TempDir dir;
+    write_file(dir / ".env", "ALGO_VELEZ__SMA_FAST=15\nALGO_SMA_CROSSOVER__FAST=12\n");
+    const std::vector<std::vector<std::string>> commands{{TRADER_MIGRATE_BIN, "upgrade"},
+                                                         {TRADER_DATA_BIN, "list"},
+                                                         {TRADER_BACKTEST_BIN, "--list"},
+                                                         {TRADER_CONFIG_BIN}};
+    for (const auto& command : commands) {
+      CAPTURE(command.front());
+      const auto r = run_process(command, {}, dir.path());
+      CHECK(r.exit_code == 0);
+      CHECK(r.err.find("ALGO_VELEZ") == std::string::npos);
+      // Out of its range, the same parameter is refused by every tool, naming the range.
+      const auto bad = run_process(command, {{"ALGO_VELEZ__SMA_FAST", "4"}}, dir.path());
+      CHECK(bad.exit_code != 0);
+      CHECK(bad.err.find("ALGO_VELEZ__SMA_FAST=4: must be an integer in 5..50") !=
+            std::string::npos);
+    }
+  }
+}
