@@ -40,7 +40,8 @@ struct CrossParameters {
 class AverageCross final : public trader::strategy::Strategy {
  public:
   explicit AverageCross(const CrossParameters& p)
-      : lookback_(p.lookback), specs_{{"sma", trader::strategy::IndicatorKind::sma, p.lookback}} {}
+      : lookback_(p.lookback),
+        specs_{{{"sma", trader::strategy::IndicatorKind::sma, p.lookback}}} {}
 
   [[nodiscard]] std::string_view name() const noexcept override { return "average-cross"; }
   [[nodiscard]] int candle_interval_minutes() const noexcept override { return 5; }

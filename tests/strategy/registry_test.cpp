@@ -358,12 +358,12 @@ TEST_SUITE("strategy/registry") {
     const auto registry = StrategyRegistry::with_builtins();
     const auto defaults = registry.schema().inspect({});
     REQUIRE(defaults.errors.empty());
-    for (const auto& [variable, value] : kStoredBeforeIssue12) {
-      CAPTURE(variable);
+    for (const auto& stored : kStoredBeforeIssue12) {
+      CAPTURE(stored.first);
       const auto it = std::find_if(defaults.keys.begin(), defaults.keys.end(),
-                                   [&](const auto& k) { return k.variable == variable; });
+                                   [&](const auto& k) { return k.variable == stored.first; });
       REQUIRE(it != defaults.keys.end());
-      CHECK(it->shown_value == value);
+      CHECK(it->shown_value == stored.second);
     }
     CHECK(defaults.keys.size() == kStoredBeforeIssue12.size() + 2);  // + the two API keys
     // The validation that was config's is the strategy's now, with the same messages.
