@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   trader::config::Sources sources;
   try {
-    sources.dotenv = trader::config::parse_dotenv(text, ".env");
+    sources.dotenv = trader::config::parse_dotenv(text, ".env", trader::fuzz::schema());
   } catch (const trader::config::ConfigError&) {
     return 0;
   }
