@@ -237,7 +237,7 @@ void Schema::add(KeySet table) {
   }
   // Errors never show a value of a section that holds a secret: a key pasted one line off lands
   // in a neighbour (issue 11 item 3).
-  for (Key& key : table.keys()) {
+  for (Key& key : table.keys_) {
     if (find(key.info.variable) != nullptr) {
       throw std::logic_error(key.info.variable + " is already in the schema");
     }

@@ -23,6 +23,8 @@
 
 namespace trader::config {
 
+class Schema;  // trader/config/load.hpp
+
 // A value a key refuses. what() is the problem as shown after "ALGO_X=value: ", e.g. "must be an
 // integer in 5..50": it says what the key accepts and never repeats the value.
 class ValueError : public Error {
@@ -79,7 +81,6 @@ class KeySet {
   };
 
   [[nodiscard]] const std::vector<Key>& keys() const noexcept { return keys_; }
-  [[nodiscard]] std::vector<Key>& keys() noexcept { return keys_; }
   [[nodiscard]] const std::vector<Rule>& rules() const noexcept { return rules_; }
   // The struct with every default.
   [[nodiscard]] const std::any& defaults() const noexcept { return defaults_; }
@@ -98,6 +99,8 @@ class KeySet {
   void add_rule(std::string_view name, std::function<std::string(const std::any&)> check);
 
  private:
+  friend class Schema;  // marks the keys of a section that holds a secret as sensitive
+
   std::vector<Key> keys_;
   std::vector<Rule> rules_;
   std::any defaults_;
