@@ -1,7 +1,6 @@
 #pragma once
 // Runs a built tool for end-to-end tests: a clean environment (only what the test passes, plus
-// PATH and any ASAN_/UBSAN_/LSAN_OPTIONS), a chosen working directory, stdout and stderr
-// captured separately.
+// PATH), a chosen working directory, stdout and stderr captured separately.
 
 #include <filesystem>
 #include <functional>

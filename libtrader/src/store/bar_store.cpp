@@ -8,6 +8,7 @@
 #include <set>
 
 #include <trader/calendar/nyse.hpp>
+#include <trader/data/merged_source.hpp>
 
 #include "store/bar_blob.hpp"
 #include "store/sqlite_statement.hpp"
@@ -61,7 +62,8 @@ detail::BlobView checked_view(Database& db, const void* bytes, std::size_t size,
   }
 }
 
-// ---- reading: one cursor per symbol, a session at a time, merged by minute ----------------------
+// ---- reading: one cursor per symbol, a session at a time, merged by data::DayMerger
+// ---------------
 
 inline void decode(const detail::BlobView& view, data::SymbolId id, data::Bar* out) {
   detail::decode_bars(view, id, out);
@@ -69,121 +71,83 @@ inline void decode(const detail::BlobView& view, data::SymbolId id, data::Bar* o
 inline void decode(const detail::BlobView& view, data::SymbolId id, data::BarRecord* out) {
   detail::decode_records(view, id, out);
 }
-inline Timestamp time_of(const data::Bar& b) { return b.ts; }
-inline Timestamp time_of(const data::BarRecord& r) { return r.bar.ts; }
 
-// Orders one session's bars by (timestamp, symbol). `in` holds each symbol's bars (increasing)
-// one symbol after the other in id order, so a stable counting sort by minute gives the order
-// directly; a session with sub-minute timestamps falls back to a stable sort.
+// One symbol's stored sessions in [first, last], oldest first, each checked as it is read and
+// decoded straight into the reader's span (whole sessions while they fit).
 template <class T>
-void merge_session(const std::vector<T>& in, std::vector<T>& out,
-                   std::vector<std::uint32_t>& counts, Timestamp day_start) {
-  constexpr std::size_t kMinutesPerDay = std::size_t{24} * 60;
-  counts.assign(kMinutesPerDay + 1, 0);
-  bool aligned = true;
-  for (const T& item : in) {
-    const auto offset = (time_of(item) - day_start).count();
-    aligned = aligned && offset % kMinute.count() == 0;
-    ++counts[static_cast<std::size_t>(offset / kMinute.count()) + 1];
-  }
-  for (std::size_t i = 1; i < counts.size(); ++i) counts[i] += counts[i - 1];
-  out.resize(in.size());
-  for (const T& item : in) {
-    const auto offset = (time_of(item) - day_start).count();
-    out[counts[static_cast<std::size_t>(offset / kMinute.count())]++] = item;
-  }
-  if (!aligned) {
-    std::stable_sort(out.begin(), out.end(),
-                     [](const T& a, const T& b) { return time_of(a) < time_of(b); });
-  }
-}
-
-template <class T>
-class SessionMerger {
+class SymbolSessions {
  public:
-  SessionMerger(Database& db, const data::SymbolTable& table, Date first, Date last) : db_(&db) {
-    const std::string lo = core::format_date(first);
-    const std::string hi = core::format_date(last);
-    for (std::size_t i = 0; i < table.size(); ++i) {
-      const auto id = data::SymbolId{static_cast<std::uint32_t>(i)};
-      Cursor cursor{Statement(db,
-                              "SELECT d.session_date, d.bars, d.checksum FROM bar_day d JOIN "
-                              "bar_symbol s ON s.id = d.symbol_id WHERE s.symbol = ?1 AND "
-                              "d.session_date >= ?2 AND d.session_date <= ?3 ORDER BY "
-                              "d.session_date"),
-                    id, table.name(id)};
-      cursor.stmt.bind(1, cursor.symbol).bind(2, lo).bind(3, hi);
-      cursor.has_row = cursor.stmt.step();
-      cursors_.push_back(std::move(cursor));
-    }
+  SymbolSessions(Database& db, data::SymbolId id, std::string symbol, const std::string& first,
+                 const std::string& last)
+      : db_(&db),
+        stmt_(db,
+              "SELECT d.session_date, d.bars, d.checksum FROM bar_day d JOIN bar_symbol s ON s.id "
+              "= d.symbol_id WHERE s.symbol = ?1 AND d.session_date >= ?2 AND d.session_date <= "
+              "?3 ORDER BY d.session_date"),
+        id_(id),
+        symbol_(std::move(symbol)) {
+    stmt_.bind(1, symbol_).bind(2, first).bind(3, last);
+    has_row_ = stmt_.step();
   }
 
-  // The next session's bars, merged; false when every cursor is done.
-  bool next(std::vector<T>& out) {
-    std::string_view day;
-    for (const Cursor& c : cursors_) {
-      if (c.has_row && (day.empty() || c.stmt.text(0) < day)) day = c.stmt.text(0);
+  std::size_t read(std::span<T> out) {
+    if (left_ < pending_.size()) {  // the rest of a session larger than the last span
+      const std::size_t n = std::min(out.size(), pending_.size() - left_);
+      std::copy_n(pending_.begin() + static_cast<std::ptrdiff_t>(left_), n, out.begin());
+      left_ += n;
+      return n;
     }
-    if (day.empty()) return false;
-    const std::string date(day);  // the cursors' text is invalidated by stepping
-    scratch_.clear();
-    for (Cursor& c : cursors_) {
-      if (!c.has_row || c.stmt.text(0) != date) continue;
-      const auto view =
-          checked_view(*db_, c.stmt.blob(1), c.stmt.blob_size(1), c.stmt.int64(2), c.symbol, date);
-      const std::size_t at = scratch_.size();
-      scratch_.resize(at + view.count);
-      decode(view, c.id, scratch_.data() + at);
-      c.has_row = c.stmt.step();
-    }
-    if (cursors_.size() == 1) {
-      out.swap(scratch_);
-    } else {
-      merge_session(scratch_, out, counts_, core::start_of_day(core::parse_date(date)));
-    }
-    return true;
-  }
-
- private:
-  struct Cursor {
-    Statement stmt;
-    data::SymbolId id{};
-    std::string symbol;
-    bool has_row = false;
-  };
-  Database* db_;
-  std::vector<Cursor> cursors_;
-  std::vector<T> scratch_;
-  std::vector<std::uint32_t> counts_;
-};
-
-class StoreBarSource final : public data::BarSource {
- public:
-  StoreBarSource(Database& db, const data::SymbolTable& table, Date first, Date last)
-      : merger_(db, table, first, last) {}
-
-  std::size_t read(std::span<data::Bar> out) override {
     std::size_t written = 0;
-    while (written < out.size()) {
-      if (position_ == session_.size()) {
-        position_ = 0;
-        session_.clear();
-        if (!merger_.next(session_)) break;
-        continue;
+    while (has_row_) {
+      if (!view_) {
+        view_ = checked_view(*db_, stmt_.blob(1), stmt_.blob_size(1), stmt_.int64(2), symbol_,
+                             stmt_.text(0));
       }
-      const std::size_t n = std::min(out.size() - written, session_.size() - position_);
-      std::copy_n(session_.data() + position_, n, out.data() + written);
-      position_ += n;
-      written += n;
+      const std::size_t count = view_->count;
+      if (count > out.size() - written) {
+        if (written > 0) break;
+        pending_.resize(count);
+        decode(*view_, id_, pending_.data());
+        left_ = out.size();
+        std::copy_n(pending_.begin(), left_, out.begin());
+        written = left_;
+      } else {
+        decode(*view_, id_, out.data() + written);
+        written += count;
+      }
+      view_.reset();  // the row's bytes go away with the step
+      has_row_ = stmt_.step();
+      if (written == out.size()) break;
     }
     return written;
   }
 
  private:
-  SessionMerger<data::Bar> merger_;
-  std::vector<data::Bar> session_;
-  std::size_t position_ = 0;
+  Database* db_;
+  Statement stmt_;
+  data::SymbolId id_;
+  std::string symbol_;
+  bool has_row_ = false;
+  std::optional<detail::BlobView> view_;
+  std::vector<T> pending_;
+  std::size_t left_ = 0;  // pending_[left_..] not delivered yet
 };
+
+// One input per symbol of `table`, in id order, for data::DayMerger.
+template <class T>
+std::vector<typename data::DayMerger<T>::Input> symbol_inputs(Database& db,
+                                                              const data::SymbolTable& table,
+                                                              Date first, Date last) {
+  const std::string lo = core::format_date(first);
+  const std::string hi = core::format_date(last);
+  std::vector<typename data::DayMerger<T>::Input> inputs;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const auto id = data::SymbolId{static_cast<std::uint32_t>(i)};
+    auto sessions = std::make_shared<SymbolSessions<T>>(db, id, table.name(id), lo, hi);
+    inputs.emplace_back([sessions](std::span<T> out) { return sessions->read(out); });
+  }
+  return inputs;
+}
 
 }  // namespace
 
@@ -408,14 +372,14 @@ BarWriter BarStore::writer(WritePolicy policy) {
 
 std::unique_ptr<data::BarSource> BarStore::read(const data::SymbolTable& table, Date first,
                                                 Date last) {
-  return std::make_unique<StoreBarSource>(db_, table, first, last);
+  return std::make_unique<data::MergedBarSource>(symbol_inputs<data::Bar>(db_, table, first, last));
 }
 
 void BarStore::read_records(const data::SymbolTable& table, Date first, Date last,
                             const std::function<void(std::span<const data::BarRecord>)>& sink) {
-  SessionMerger<data::BarRecord> merger(db_, table, first, last);
-  std::vector<data::BarRecord> session;
-  while (merger.next(session)) sink(session);
+  data::DayMerger<data::BarRecord> merger(symbol_inputs<data::BarRecord>(db_, table, first, last));
+  std::vector<data::BarRecord> day;
+  while (merger.next(day)) sink(day);
 }
 
 std::vector<SymbolSummary> BarStore::summary() {

@@ -1,0 +1,79 @@
+#pragma once
+// Several symbols' bars as one stream in (timestamp, symbol) order: the one merge that every
+// multi-symbol source uses (the store's reader, synthetic bars, anything a driver puts together).
+// Each input delivers one symbol's bars (or several symbols already merged) in increasing time;
+// the merge works a UTC day at a time with a stable counting sort by minute, so its cost per bar
+// does not grow with the number of symbols, and its memory is one day of bars per input.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <trader/data/bar_record.hpp>
+#include <trader/data/bar_source.hpp>
+
+namespace trader::data {
+
+[[nodiscard]] constexpr Timestamp time_of(const Bar& bar) noexcept { return bar.ts; }
+[[nodiscard]] constexpr Timestamp time_of(const BarRecord& record) noexcept {
+  return record.bar.ts;
+}
+
+// Merges inputs of T (Bar or BarRecord) a UTC day at a time.
+template <class T>
+class DayMerger {
+ public:
+  // Fills the span from the front and returns how many it wrote; fewer than asked is fine, 0
+  // means the input is done.
+  using Input = std::function<std::size_t(std::span<T>)>;
+
+  // Ties (the same timestamp in two inputs) go to the input given first, so inputs come in
+  // SymbolId order.
+  explicit DayMerger(std::vector<Input> inputs);
+
+  // The next day's items of every input, in (timestamp, input) order; false when all inputs are
+  // done. A day with timestamps off the whole minute is still ordered (a stable sort).
+  [[nodiscard]] bool next(std::vector<T>& out);
+
+  [[nodiscard]] std::size_t inputs() const noexcept { return cursors_.size(); }
+
+ private:
+  struct Cursor {
+    Input input;
+    std::vector<T> buffer;
+    std::size_t position = 0;
+    std::size_t size = 0;
+    std::size_t day_end = 0;  // the first buffered item of a later day
+    bool done = false;
+  };
+  bool pull(Cursor& cursor);
+  void fill_through(Cursor& cursor, Timestamp end);
+
+  std::vector<Cursor> cursors_;
+  std::vector<std::uint32_t> counts_;
+};
+
+extern template class DayMerger<Bar>;
+extern template class DayMerger<BarRecord>;
+
+// A BarSource over several BarSources (one per symbol, in SymbolId order).
+class MergedBarSource final : public BarSource {
+ public:
+  explicit MergedBarSource(std::vector<std::unique_ptr<BarSource>> sources);
+  // The same over pull functions (e.g. the store's cursors).
+  explicit MergedBarSource(std::vector<DayMerger<Bar>::Input> inputs);
+
+  [[nodiscard]] std::size_t read(std::span<Bar> out) override;
+
+ private:
+  std::vector<std::unique_ptr<BarSource>> owned_;
+  DayMerger<Bar>::Input single_;  // one input: read straight through, nothing to merge
+  DayMerger<Bar> merger_;
+  std::vector<Bar> day_;
+  std::size_t position_ = 0;
+};
+
+}  // namespace trader::data

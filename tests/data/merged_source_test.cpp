@@ -1,0 +1,185 @@
+// Issue 12 item 6: one merge of several symbols' bars into (timestamp, symbol) order, shared by
+// the store's reader and synthetic bars (data::DayMerger, data::MergedBarSource).
+#include <trader/data/merged_source.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include <trader/core/error.hpp>
+#include <trader/data/synthetic.hpp>
+
+using trader::core::Decimal;
+using trader::core::parse_timestamp;
+using trader::data::Bar;
+using trader::data::BarRecord;
+using trader::data::BarSource;
+using trader::data::MergedBarSource;
+using trader::data::SpanBarSource;
+using trader::data::SymbolId;
+
+namespace {
+
+Bar bar(std::uint32_t symbol, const char* ts, std::int64_t volume = 1) {
+  Bar b;
+  b.ts = parse_timestamp(ts);
+  b.open = b.high = b.low = b.close = Decimal::from_integer(10);
+  b.volume = volume;
+  b.symbol = SymbolId{symbol};
+  return b;
+}
+
+// Reads everything, in batches of `batch`.
+std::vector<Bar> drain(BarSource& source, std::size_t batch = 7) {
+  std::vector<Bar> out;
+  std::vector<Bar> buffer(batch);
+  for (std::size_t n; (n = source.read(buffer)) > 0;)
+    out.insert(out.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+  return out;
+}
+
+// The reference order: every bar, stably sorted by (timestamp, symbol).
+std::vector<Bar> expected(std::vector<std::vector<Bar>> inputs) {
+  std::vector<Bar> all;
+  for (const auto& input : inputs) all.insert(all.end(), input.begin(), input.end());
+  std::stable_sort(all.begin(), all.end(), trader::data::earlier);
+  return all;
+}
+
+// A source that hands out at most `chunk` bars per read, as a slow input would.
+class Trickle final : public BarSource {
+ public:
+  Trickle(std::vector<Bar> bars, std::size_t chunk) : bars_(std::move(bars)), chunk_(chunk) {}
+  std::size_t read(std::span<Bar> out) override {
+    const std::size_t n = std::min({out.size(), chunk_, bars_.size() - at_});
+    std::copy_n(bars_.begin() + static_cast<std::ptrdiff_t>(at_), n, out.begin());
+    at_ += n;
+    return n;
+  }
+
+ private:
+  std::vector<Bar> bars_;
+  std::size_t chunk_;
+  std::size_t at_ = 0;
+};
+
+MergedBarSource merged(const std::vector<std::vector<Bar>>& inputs, std::size_t chunk = 1000) {
+  std::vector<std::unique_ptr<BarSource>> sources;
+  for (const auto& input : inputs) sources.push_back(std::make_unique<Trickle>(input, chunk));
+  return MergedBarSource(std::move(sources));
+}
+
+}  // namespace
+
+TEST_SUITE("data/merged_source") {
+  TEST_CASE("several symbols come out in (timestamp, symbol) order, day after day") {
+    const std::vector<std::vector<Bar>> inputs{
+        {bar(0, "2025-06-02T14:30:00Z"), bar(0, "2025-06-02T14:32:00Z"),
+         bar(0, "2025-06-03T14:30:00Z")},
+        {bar(1, "2025-06-02T14:31:00Z"), bar(1, "2025-06-02T14:32:00Z"),
+         bar(1, "2025-06-04T19:59:00Z")},
+        {},  // a symbol without bars
+        {bar(3, "2025-06-02T14:30:00Z"), bar(3, "2025-06-03T14:29:00Z")},
+    };
+    for (const std::size_t chunk : {1, 2, 1000}) {
+      CAPTURE(chunk);
+      auto source = merged(inputs, chunk);
+      const auto out = drain(source);
+      CHECK(out == expected(inputs));
+      CHECK(out.size() == 8);
+    }
+  }
+
+  TEST_CASE("a tie (the same minute in two inputs) goes to the input given first") {
+    const std::vector<std::vector<Bar>> inputs{{bar(0, "2025-06-02T14:30:00Z", 1)},
+                                               {bar(1, "2025-06-02T14:30:00Z", 2)}};
+    auto source = merged(inputs);
+    const auto out = drain(source);
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].volume == 1);
+    CHECK(out[1].volume == 2);
+  }
+
+  TEST_CASE("times off the whole minute are still ordered (a stable sort, not the buckets)") {
+    const std::vector<std::vector<Bar>> inputs{
+        {bar(0, "2025-06-02T14:30:10Z"), bar(0, "2025-06-02T14:30:50Z")},
+        {bar(1, "2025-06-02T14:30:30Z"), bar(1, "2025-06-02T14:30:50Z")}};
+    auto source = merged(inputs);
+    CHECK(drain(source) == expected(inputs));
+  }
+
+  TEST_CASE("a day longer than the first buffer (many sub-minute bars) is merged whole") {
+    std::vector<std::vector<Bar>> inputs(2);
+    const auto start = parse_timestamp("2025-06-02T13:00:00Z");
+    for (int i = 0; i < 3000; ++i) {
+      inputs[0].push_back(bar(0, "2025-06-02T13:00:00Z"));
+      inputs[0].back().ts = start + std::chrono::seconds{i * 2};
+      inputs[1].push_back(bar(1, "2025-06-02T13:00:00Z"));
+      inputs[1].back().ts = start + std::chrono::seconds{i * 3};
+    }
+    auto source = merged(inputs, 500);
+    CHECK(drain(source, 4096) == expected(inputs));
+  }
+
+  TEST_CASE("synthetic bars of several symbols, merged, equal a sort of them all") {
+    trader::data::SymbolTable table = trader::data::SymbolTable::sorted({"AAA", "BBB", "CCC"});
+    std::vector<std::vector<Bar>> inputs;
+    std::vector<std::unique_ptr<BarSource>> generators;
+    for (const auto& name : std::vector<std::string>{"AAA", "BBB", "CCC"}) {
+      trader::data::SyntheticSpec spec;
+      spec.seed = 5;
+      spec.symbol = name;
+      spec.first = trader::core::parse_date("2025-11-24");
+      spec.last = trader::core::parse_date("2025-12-05");
+      trader::data::SyntheticBarGenerator generator(spec, table);
+      inputs.push_back(drain(generator, 4096));
+      generators.push_back(std::make_unique<trader::data::SyntheticBarGenerator>(spec, table));
+    }
+    MergedBarSource source(std::move(generators));
+    const auto out = drain(source, 8192);
+    CHECK(out.size() == inputs[0].size() * 3);
+    CHECK(out == expected(inputs));
+  }
+
+  TEST_CASE("one input is read straight through") {
+    const std::vector<Bar> bars{bar(0, "2025-06-02T14:30:00Z"), bar(0, "2025-06-02T14:31:00Z")};
+    std::vector<std::unique_ptr<BarSource>> sources;
+    sources.push_back(std::make_unique<SpanBarSource>(bars));
+    MergedBarSource source(std::move(sources));
+    CHECK(drain(source) == bars);
+    std::vector<Bar> buffer(4);
+    CHECK(source.read(buffer) == 0);
+  }
+
+  TEST_CASE("records merge the same way a day at a time (DayMerger<BarRecord>)") {
+    std::vector<BarRecord> a{{bar(0, "2025-06-02T14:31:00Z"), Decimal::from_integer(9), 5},
+                             {bar(0, "2025-06-03T14:30:00Z"), Decimal{}, -1}};
+    std::vector<BarRecord> b{{bar(1, "2025-06-02T14:30:00Z"), Decimal{}, 7}};
+    const auto input = [](std::vector<BarRecord>& records) {
+      return [&records, at = std::size_t{0}](std::span<BarRecord> out) mutable {
+        const std::size_t n = std::min(out.size(), records.size() - at);
+        std::copy_n(records.begin() + static_cast<std::ptrdiff_t>(at), n, out.begin());
+        at += n;
+        return n;
+      };
+    };
+    trader::data::DayMerger<BarRecord> merger({input(a), input(b)});
+    std::vector<BarRecord> day;
+    REQUIRE(merger.next(day));
+    REQUIRE(day.size() == 2);
+    CHECK(day[0] == b[0]);
+    CHECK(day[1] == a[0]);  // vwap and trade count travel with the bar
+    REQUIRE(merger.next(day));
+    CHECK(day == std::vector<BarRecord>{a[1]});
+    CHECK_FALSE(merger.next(day));
+  }
+
+  TEST_CASE("an input that goes back in time is an error, not a wrong order") {
+    const std::vector<std::vector<Bar>> inputs{
+        {bar(0, "2025-06-03T14:30:00Z"), bar(0, "2025-06-02T14:30:00Z")},
+        {bar(1, "2025-06-03T14:31:00Z")}};
+    auto source = merged(inputs);
+    CHECK_THROWS_AS(drain(source), trader::Error);
+  }
+}
