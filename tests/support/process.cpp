@@ -18,12 +18,16 @@ namespace trader::testing {
 namespace {
 
 // argv and envp for execve, built before fork: the child only calls async-signal-safe
-// functions. The environment is PATH plus what the test passes.
+// functions. The environment is PATH (and sanitizer settings, if any) plus what the test passes.
 class ExecArguments {
  public:
   ExecArguments(const std::vector<std::string>& argv, const EnvironmentList& env) : args_(argv) {
     const char* path = std::getenv("PATH");
     env_.push_back(std::string("PATH=") + (path ? path : "/usr/bin:/bin"));
+    // A sanitizer build's settings (.ci/run, meson test) apply to the tools it runs too.
+    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+      if (const char* value = std::getenv(name)) env_.push_back(std::string(name) + "=" + value);
+    }
     for (const auto& [k, v] : env) env_.push_back(k + "=" + v);
     for (auto& a : args_) argp_.push_back(a.data());
     argp_.push_back(nullptr);

@@ -1,6 +1,7 @@
 #pragma once
 // Runs a built tool for end-to-end tests: a clean environment (only what the test passes, plus
-// PATH), a chosen working directory, stdout and stderr captured separately.
+// PATH and any ASAN_/UBSAN_/LSAN_OPTIONS), a chosen working directory, stdout and stderr
+// captured separately.
 
 #include <filesystem>
 #include <functional>

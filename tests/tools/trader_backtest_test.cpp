@@ -344,7 +344,8 @@ TEST_SUITE("tools/trader-backtest") {
                  std::string(1, static_cast<char>('A' + i % 26));
     }
     for (const auto& [signal, expected] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
-      CAPTURE(signal);
+      const int signal_number = signal;  // clang 14 cannot capture a structured binding
+      CAPTURE(signal_number);
       TempDir dir;
       const fs::path db = dir / "t.db";
       // About eight million synthetic bars: seconds of work on any machine.

@@ -404,7 +404,8 @@ TEST_SUITE("tools/trader-data") {
         "--start",       "2024-01-01", "--end",
         "2024-12-31"};
     for (const auto& [signal, expected] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
-      CAPTURE(signal);
+      const int signal_number = signal;  // clang 14 cannot capture a structured binding
+      CAPTURE(signal_number);
       // To standard output: the test reads the header, then the export waits on the full pipe.
       trader::testing::ChildProcess to_stdout(args, {}, true);
       REQUIRE(to_stdout.read_line() == "symbol,timestamp,open,high,low,close,volume");
@@ -442,7 +443,8 @@ TEST_SUITE("tools/trader-data") {
     // A write to a pipe whose reader is gone must fail here, not end the test.
     const auto previous_sigpipe = std::signal(SIGPIPE, SIG_IGN);
     for (const auto& [signal, expected] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
-      CAPTURE(signal);
+      const int signal_number = signal;  // clang 14 cannot capture a structured binding
+      CAPTURE(signal_number);
       TempDir dir;
       REQUIRE(data(dir, {"import", kGolden, "--symbol", "AAPL"}).exit_code == 0);
       const std::string before = data(dir, {"list"}).out;

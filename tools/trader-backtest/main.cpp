@@ -547,11 +547,18 @@ int main(int argc, char** argv) try {
     trader::tools::finish_stdout();
     return code;
   } catch (const trader::config::ConfigErrors& e) {
+    // Issue 12 item 8: a value given as an option is a bad command line (2) and is named by its
+    // option; one from .env or the environment is a failure (1) and is named by its variable.
+    bool from_command_line = false;
     fmt::print(stderr, "trader-backtest: invalid settings:\n");
     for (const auto& error : e.errors()) {
-      fmt::print(stderr, "  {}\n", error.describe(option_for(error.variable())));
+      const bool option = std::any_of(args.overrides.begin(), args.overrides.end(),
+                                      [&](const auto& o) { return o.first == error.variable(); });
+      from_command_line = from_command_line || option;
+      fmt::print(stderr, "  {}\n",
+                 error.describe(option ? option_for(error.variable()) : error.variable()));
     }
-    return 2;
+    return from_command_line ? 2 : 1;
   } catch (const trader::strategy::ParameterError& e) {
     fmt::print(stderr, "trader-backtest: {}\n(see trader-backtest --list-strategies)\n", e.what());
     return 2;

@@ -2,15 +2,19 @@
 #include <fmt/core.h>
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <iostream>
+#include <limits>
 #include <optional>
 
 #include <trader/config/load.hpp>
+#include <trader/core/text.hpp>
 #include <trader/log/log.hpp>
 #include <trader/store/database.hpp>
 #include <trader/store/migrations.hpp>
 #include <trader/strategy/registry.hpp>
 
+#include "common/cli.hpp"
 #include "common/output.hpp"
 
 namespace {
@@ -35,14 +39,17 @@ struct Arguments {
   std::optional<std::string> db;
 };
 
+// Issue 12 item 8: only a ParseError means "not a version"; any other error is not hidden.
 int parse_version(const std::string& text) {
   try {
-    std::size_t used = 0;
-    const int v = std::stoi(text, &used);
-    if (used == text.size() && v >= 0) return v;
-  } catch (const std::exception&) {
+    const std::uint64_t v = trader::tools::parse_unsigned_option(text, "VERSION");
+    if (v <= static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+      return static_cast<int>(v);
+    }
+  } catch (const trader::ParseError&) {
   }
-  throw po::error("VERSION must be a whole number >= 0, got '" + text + "'");
+  throw po::error("VERSION must be a whole number >= 0, got " +
+                  trader::core::quote_for_message(text));
 }
 
 Arguments parse_arguments(int argc, char** argv) {

@@ -65,6 +65,10 @@ struct Engine::SymbolState {
   Timestamp stop_moved_at;    // the candle that asked for the move in flight
   std::string exit_order;
   ExitReason exit_reason = ExitReason::strategy_exit;
+  // The open round trip: its entry's client order id, shared by its stop and exits (and the
+  // trade row's correlation, F15); when the pending entry was sent (restore's candle count).
+  std::string correlation;
+  Timestamp entry_since;
 };
 
 // Marks the engine busy while it runs: orders are forgotten only when nothing up the stack can
@@ -175,15 +179,17 @@ void Engine::evaluate(SymbolState& s, const data::Bar& candle) {
     const strategy::PositionView view{s.qty, s.avg_entry_price, s.market_value,
                                       s.market_value - s.avg_entry_price * s.qty, s.stop_price};
     const auto proposed = s.strategy->should_update_stop(candle, view, s.indicators);
+    const bool leave = s.strategy->should_exit(candle, view, s.indicators);
+    // The exit first: with repositories its order is stored before anything else is sent, so a
+    // crash between the candle's two actions can lose the stop's move (which the exit makes
+    // moot) but never the exit.
+    if (leave && s.exit_order.empty()) submit_exit(s, ExitReason::strategy_exit, now_);
     if (proposed && !s.stop_order.empty()) {
       // F3: a sell stop rounds down; F1: it never moves down, not even below a raise that is
       // still on its way to the broker.
       const auto raised =
           strategy::raised_stop(s.stop_requested, orders::tick_price(Side::sell, *proposed));
       if (raised) move_stop(s, *raised, candle.ts);
-    }
-    if (s.strategy->should_exit(candle, view, s.indicators) && s.exit_order.empty()) {
-      submit_exit(s, ExitReason::strategy_exit, now_);
     }
     return;
   }
@@ -245,6 +251,7 @@ void Engine::enter(SymbolState& s, const data::Bar& candle) {
   Order& order = orders_.create(std::move(request), now_);
   s.entry_order = order.request.client_order_id;
   s.candles_since_entry = 0;
+  s.entry_since = now_;
   s.planned_stop = stop;
   s.reserved = entry * decision.qty;
   reserved_cash_ += s.reserved;
@@ -283,21 +290,22 @@ void Engine::send(Order& order, Timestamp now) {
 }
 
 void Engine::submit_exit(SymbolState& s, ExitReason reason, Timestamp now) {
-  Order& order =
-      orders_.create(new_request(s, Side::sell, OrderType::market, orders::TimeInForce::day,
-                                 OrderRole::exit_market, s.qty),
-                     now);
+  orders::OrderRequest request = new_request(
+      s, Side::sell, OrderType::market, orders::TimeInForce::day, OrderRole::exit_market, s.qty);
+  request.correlation_id = s.correlation;
+  request.parent_id = s.correlation;
+  Order& order = orders_.create(std::move(request), now);
   s.exit_order = order.request.client_order_id;
   s.exit_reason = reason;
   send(order, now);
 }
 
-void Engine::place_stop(SymbolState& s, const Order& entry, Timestamp now) {
+void Engine::place_stop(SymbolState& s, Timestamp now) {
   orders::OrderRequest request = new_request(s, Side::sell, OrderType::stop,
                                              orders::TimeInForce::gtc, OrderRole::stop_loss, s.qty);
   request.stop_price = s.planned_stop;
-  request.correlation_id = entry.request.client_order_id;
-  request.parent_id = entry.request.client_order_id;
+  request.correlation_id = s.correlation;
+  request.parent_id = s.correlation;
   Order& stop = orders_.create(std::move(request), now);
   s.stop_order = stop.request.client_order_id;
   s.stop_price = s.stop_requested = s.planned_stop;
@@ -413,6 +421,7 @@ void Engine::on_entry_filled(SymbolState& s, const Order& order, const orders::A
     s.initial_stop = s.planned_stop;
     s.exited_qty = 0;
     s.exit_value = s.exit_costs = Decimal{};
+    s.correlation = order.request.client_order_id;
     ++open_positions_;
   } else {
     s.avg_entry_price =
@@ -425,7 +434,7 @@ void Engine::on_entry_filled(SymbolState& s, const Order& order, const orders::A
   s.market_value = marked;
   // F21: protected from the first share; the stop grows with each later fill.
   if (s.stop_order.empty()) {
-    place_stop(s, order, ts);
+    place_stop(s, ts);
   } else {
     sync_stop_qty(s);
   }
@@ -454,37 +463,62 @@ bool Engine::on_exit_filled(SymbolState& s, const Order& order, const orders::Ap
     return false;
   }
 
+  close_trade(s, order.request.role == OrderRole::stop_loss ? ExitReason::stop_loss : s.exit_reason,
+              ts);
+  return true;
+}
+
+void Engine::close_trade(SymbolState& s, ExitReason reason, Timestamp exit_at) {
   Trade trade;
   trade.symbol = s.id;
   trade.qty = s.exited_qty;
   trade.entry_price = s.avg_entry_price;
   trade.exit_price = div_round(s.exit_value, s.exited_qty);
   trade.entry_at = s.opened_at;
-  trade.exit_at = ts;
+  trade.exit_at = exit_at;
   trade.costs = s.entry_costs + s.exit_costs;
   trade.pnl = s.exit_value - s.avg_entry_price * s.exited_qty - trade.costs;
   trade.duration_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(trade.exit_at - trade.entry_at).count();
-  trade.exit_reason =
-      order.request.role == OrderRole::stop_loss ? ExitReason::stop_loss : s.exit_reason;
+  trade.exit_reason = reason;
   trade.initial_stop = s.initial_stop;
   --open_positions_;
+  // F15: one trade row per round trip; a trade stored before a restart is not counted again.
+  bool fresh = true;
+  if (options_.trade_repository != nullptr) {
+    orders::TradeRecord record;
+    record.trade_id = s.correlation;
+    record.correlation_id = s.correlation;
+    record.symbol = symbols_.name(s.id);
+    record.qty = Decimal::from_integer(trade.qty);
+    record.entry_price = trade.entry_price;
+    record.exit_price = trade.exit_price;
+    record.entry_at = trade.entry_at;
+    record.exit_at = trade.exit_at;
+    record.pnl = trade.pnl;
+    const Decimal invested = trade.entry_price * trade.qty;
+    record.pnl_pct = invested.is_zero() ? Decimal{} : div_round(trade.pnl, invested);
+    record.strategy = std::string(s.strategy->name());
+    record.duration_seconds = trade.duration_seconds;
+    record.commission = trade.costs;
+    fresh = options_.trade_repository->insert(record);
+  }
   // F7: every trade, session closes included, reaches the circuit breaker.
-  breaker_.record_trade(trade.pnl);
+  if (fresh) breaker_.record_trade(trade.pnl);
   s.strategy->on_position_closed();
-  // A real broker leaves the other exit order working: cancel it (a no-op where already gone)
-  // and stop following it - its end, whenever it comes, no longer concerns the position.
-  const std::string& id = order.request.client_order_id;
+  // A real broker leaves the other exit orders working: cancel them (a no-op where already
+  // gone or filled) and stop following them - their end, whenever it comes, no longer concerns
+  // the position.
   for (std::string* other : {&s.stop_order, &s.exit_order}) {
-    if (other->empty() || *other == id) continue;
+    if (other->empty()) continue;
     if (Order* o = orders_.find(*other)) orders_.cancel(*o);
     other->clear();
   }
+  s.correlation.clear();
   log::debug("trade_closed", {{"symbol", symbols_.name(s.id)},
                               {"pnl", trade.pnl.to_string()},
                               {"reason", std::string(to_string(trade.exit_reason))}});
-  if (observer_ != nullptr) observer_->on_trade(trade);
-  return true;
+  if (fresh && observer_ != nullptr) observer_->on_trade(trade);
 }
 
 void Engine::flatten(Timestamp now) {

@@ -200,6 +200,19 @@ class SqlOrderRepository final : public orders::OrderRepository {
     return out;
   }
 
+  std::vector<OrderRecord> open_round_trips() override {
+    std::vector<OrderRecord> out;
+    soci::rowset<soci::row> rows =
+        (db_.session().prepare
+         << std::string(kSelectOrder) +
+                "WHERE correlation_id IN (SELECT correlation_id FROM order_state WHERE state NOT "
+                "IN ('filled', 'canceled', 'expired', 'rejected', 'submit_failed') OR "
+                "(order_role = 'entry' AND qty_filled <> '0')) AND correlation_id NOT IN "
+                "(SELECT correlation_id FROM trade) ORDER BY id");
+    for (const auto& row : rows) out.push_back(order_from(row));
+    return out;
+  }
+
   std::vector<OrderEventRecord> events(std::string_view local_id) override {
     std::vector<OrderEventRecord> out;
     const std::string key(local_id);

@@ -130,7 +130,9 @@ class Engine final : public broker::OrderEventListener {
   bool on_exit_filled(SymbolState& s, const orders::Order& order, const orders::ApplyResult& r,
                       Timestamp ts);
   void on_stop_replaced(SymbolState& s, const orders::Order& stop);
-  void place_stop(SymbolState& s, const orders::Order& entry, Timestamp now);
+  void place_stop(SymbolState& s, Timestamp now);
+  // The position is flat: the trade (stored once, F15), the breaker, the other exit orders.
+  void close_trade(SymbolState& s, ExitReason reason, Timestamp exit_at);
   void move_stop(SymbolState& s, Decimal price, Timestamp candle_ts);
   void sync_stop_qty(SymbolState& s);
   void unprotected(SymbolState& s, const orders::Order& stop, Timestamp ts);

@@ -75,6 +75,11 @@ class OrderRepository {
       std::string_view broker_id) = 0;
   [[nodiscard]] virtual std::optional<OrderRecord> find_by_client_order_id(std::string_view id) = 0;
   [[nodiscard]] virtual std::vector<OrderRecord> non_terminal() = 0;
+  // Every order of each round trip that has no trade row yet and is still open: one with an
+  // order that is not terminal, or an entry with a fill. Oldest first. What a restart takes over
+  // (engine::Engine::restore): pending entries, open positions with their stops and exits, and
+  // a position whose closing fill was stored just before a crash that kept its trade row out.
+  [[nodiscard]] virtual std::vector<OrderRecord> open_round_trips() = 0;
   [[nodiscard]] virtual std::vector<OrderEventRecord> events(std::string_view local_id) = 0;
 };
 
