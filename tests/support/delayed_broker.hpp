@@ -7,10 +7,13 @@
 // can overtake the answer to its own submit, as on Alpaca, where the stream is faster than the
 // REST reply. Commands reach the exchange at once (a real broker has an order as soon as the
 // request arrives); only the news travels slowly. At the session close everything held back is
-// delivered: the end of the day is a point where the driver waits for the broker.
+// delivered: the end of the day is a point where the driver waits for the broker. With a delay of
+// 0 the events pass through at once (SimBroker's own timing); either way every event the exchange
+// emitted is kept in history(), the broker's memory that a reconciliation would ask.
 
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 #include <trader/broker/broker.hpp>
 #include <trader/broker/sim_broker.hpp>
@@ -46,6 +49,7 @@ class DelayedBroker final : public broker::Broker,
 
   void on_market_bar(const data::Bar& bar) override {
     ++bar_;
+    last_bar_ = bar.ts;
     deliver(bar_);  // what became due: the engine may send commands before the bar matches
     sim_.on_market_bar(bar);
   }
@@ -55,6 +59,10 @@ class DelayedBroker final : public broker::Broker,
   }
 
   [[nodiscard]] broker::SimBroker& exchange() noexcept { return sim_; }
+  [[nodiscard]] const std::vector<orders::OrderEvent>& history() const noexcept { return history_; }
+  // The time of the last bar the exchange was given (it may have been matching it when the
+  // engine died).
+  [[nodiscard]] core::Timestamp last_bar() const noexcept { return last_bar_; }
   [[nodiscard]] std::size_t held() const noexcept { return queue_.size(); }
   // How many events arrived after one the exchange emitted later (a fill before its ack, ...).
   [[nodiscard]] int overtakes() const noexcept { return overtakes_; }
@@ -71,7 +79,12 @@ class DelayedBroker final : public broker::Broker,
            type == T::replace_rejected || type == T::cancel_rejected;
   }
   void on_order_event(const orders::OrderEvent& event) override {
+    history_.push_back(event);
     const int delay = is_answer(event.type) ? ack_delay_ : update_delay_;
+    if (delay == 0) {
+      if (listener_ != nullptr) listener_->on_order_event(event);
+      return;
+    }
     queue_.push_back(Held{event, bar_ + delay, ++emitted_});
   }
   void deliver(std::int64_t now) {
@@ -94,6 +107,8 @@ class DelayedBroker final : public broker::Broker,
   int ack_delay_;
   broker::OrderEventListener* listener_ = nullptr;
   std::deque<Held> queue_;
+  std::vector<orders::OrderEvent> history_;
+  core::Timestamp last_bar_{};
   std::int64_t bar_ = 0;
   std::uint64_t emitted_ = 0;
   std::uint64_t delivered_up_to_ = 0;

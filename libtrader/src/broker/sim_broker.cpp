@@ -101,6 +101,15 @@ std::size_t SimBroker::pending_orders() const noexcept {
   return n;
 }
 
+bool SimBroker::has_open_order(std::string_view client_order_id) const noexcept {
+  for (const Book& b : books_) {
+    for (const Pending& p : b.orders) {
+      if (p.request.client_order_id == client_order_id) return true;
+    }
+  }
+  return false;
+}
+
 CommandResult SimBroker::submit(const orders::OrderRequest& request) {
   if (std::string problem = validate(request); !problem.empty()) {
     return CommandResult::refused(std::move(problem));

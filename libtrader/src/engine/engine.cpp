@@ -566,4 +566,175 @@ void Engine::finish() {
   if (session_open_) on_session_close(session_date_);
 }
 
+// ---- restart ------------------------------------------------------------------------------
+
+RestoreState stored_state(orders::OrderRepository& orders, orders::TradeRepository& trades,
+                          core::Date session_date) {
+  RestoreState state;
+  state.session_date = session_date;
+  state.orders = orders.open_round_trips();
+  const Timestamp day = core::start_of_day(session_date);
+  state.trades_today = trades.closed_between(day, day + std::chrono::days{1});
+  return state;
+}
+
+RestoreReport Engine::restore(const RestoreState& saved) {
+  if (bars_ != 0 || session_open_ || orders_.size() != 0) {
+    throw Error("Engine::restore needs a new engine, before its first bar and order");
+  }
+  const Busy busy(*this);
+  RestoreReport report;
+  now_ = saved.now;
+  start_session(saved.session_date);
+  std::vector<Decimal> pnls;
+  pnls.reserve(saved.trades_today.size());
+  for (const auto& t : saved.trades_today) pnls.push_back(t.pnl);
+  breaker_.reconstruct(pnls, saved.start_of_day_equity);
+
+  // 1. The stored orders, and what they say about each symbol: the entry's fills make the
+  //    position, the exits' fills take from it, the open ones are the symbol's orders.
+  struct LastExit {
+    Timestamp at;
+    ExitReason reason = ExitReason::strategy_exit;
+  };
+  std::vector<LastExit> last_exit(states_.size());
+  std::vector<std::string> unanswered;  // pending_submit: sent again below unless news came
+  for (const orders::OrderRecord& r : saved.orders) {
+    const auto symbol = symbols_.find(r.symbol);
+    if (!symbol) {
+      throw Error("restore: order " + r.client_order_id + " is for " + r.symbol +
+                  ", which is not in this engine's symbol table");
+    }
+    Order& o = orders_.adopt(r, *symbol);
+    ++report.orders;
+    SymbolState& s = state(*symbol);
+    const std::string& id = o.request.client_order_id;
+    const bool open = !orders::is_terminal(o.state);
+    if (o.state == orders::OrderState::pending_submit) unanswered.push_back(id);
+    switch (o.request.role) {
+      case OrderRole::entry:
+        s.planned_stop = o.request.planned_stop.value_or(Decimal{});  // F18
+        if (o.filled_qty > 0) {
+          if (s.qty == 0 && s.exited_qty == 0) {
+            s.correlation = id;
+            s.opened_at = o.updated_at;  // the fill's time (the last one, if it came in parts)
+            s.open_sequence = ++open_sequence_;
+            s.initial_stop = s.planned_stop;
+            ++open_positions_;
+          }
+          s.avg_entry_price = o.avg_fill_price;
+          s.qty += o.filled_qty;
+        }
+        if (open) {
+          s.entry_order = id;
+          s.candles_since_entry = 0;
+          s.entry_since = o.created_at;
+          s.reserved = o.request.stop_price.value_or(Decimal{}) * o.request.qty;  // F6
+          reserved_cash_ += s.reserved;
+          ++pending_entries_;
+        }
+        break;
+      case OrderRole::stop_loss:
+      case OrderRole::exit_market:
+        if (o.filled_qty > 0) {
+          s.qty -= o.filled_qty;
+          s.exited_qty += o.filled_qty;
+          s.exit_value += o.avg_fill_price * o.filled_qty;
+          last_exit[data::index_of(*symbol)] = LastExit{
+              o.updated_at, o.request.role == OrderRole::stop_loss ? ExitReason::stop_loss
+                                                                   : ExitReason::strategy_exit};
+        }
+        if (open && o.request.role == OrderRole::stop_loss) {
+          s.stop_order = id;
+          s.stop_price = s.stop_requested = o.request.stop_price.value_or(Decimal{});
+          s.stop_qty = o.request.qty;
+        } else if (open) {
+          s.exit_order = id;
+          s.exit_reason = ExitReason::strategy_exit;  // not stored (see restore's comment)
+        }
+        break;
+    }
+  }
+  for (SymbolState& s : states_) {
+    s.market_value = s.avg_entry_price * s.qty;
+    positions_value_ += s.market_value;
+  }
+  // 2. A round trip whose closing fill was stored just before the crash: its trade row now.
+  for (SymbolState& s : states_) {
+    if (!s.correlation.empty() && s.qty == 0 && s.exited_qty > 0 && s.entry_order.empty()) {
+      const LastExit& last = last_exit[data::index_of(s.id)];
+      close_trade(s, last.reason, last.at);
+      ++report.trades_completed;
+    }
+  }
+  // 3. What the broker did while we were down, through the usual handling.
+  for (const OrderEvent& event : saved.missed) {
+    const orders::ApplyResult result = orders_.apply(event);
+    if (result.kind != orders::ApplyResult::Kind::applied || result.order == nullptr) continue;
+    ++report.events_applied;
+    handle(*result.order, result, event.type, event.ts);
+  }
+  // 4. What the broker never received goes out again, with the same client order id (F22).
+  for (const std::string& id : unanswered) {
+    Order* o = orders_.find(id);
+    if (o == nullptr || o->state != orders::OrderState::pending_submit) continue;
+    ++report.resubmitted;
+    send(*o, saved.now);
+  }
+  // 5. Every position protected, its stop matching what is held (F18, F21).
+  for (SymbolState& s : states_) {
+    if (s.qty <= 0) continue;
+    ++report.positions;
+    if (!s.stop_order.empty()) {
+      sync_stop_qty(s);
+      continue;
+    }
+    if (!s.exit_order.empty()) continue;  // on its way out
+    if (s.planned_stop <= Decimal{}) {
+      // No planned stop stored: the emergency stop below the entry.
+      s.planned_stop = orders::tick_price(
+          Side::sell, s.avg_entry_price - s.avg_entry_price * options_.risk.emergency_stop_pct);
+      log::critical("restore_emergency_stop",
+                    {{"symbol", symbols_.name(s.id)}, {"stop", s.planned_stop.to_string()}});
+    }
+    log::warning("restore_stop_placed",
+                 {{"symbol", symbols_.name(s.id)}, {"stop", s.planned_stop.to_string()}});
+    place_stop(s, saved.now);
+    ++report.stops_placed;
+  }
+  // 6. The broker's cash is the truth (the missed fills above moved ours as well).
+  cash_ = saved.cash;
+  positions_value_ = Decimal{};
+  for (const SymbolState& s : states_) positions_value_ += s.market_value;
+  log::info("engine_restored", {{"orders", std::to_string(report.orders)},
+                                {"positions", std::to_string(report.positions)},
+                                {"events", std::to_string(report.events_applied)},
+                                {"resubmitted", std::to_string(report.resubmitted)},
+                                {"stops_placed", std::to_string(report.stops_placed)},
+                                {"trades_completed", std::to_string(report.trades_completed)}});
+  return report;
+}
+
+void Engine::warm_up(const data::Bar& bar) {
+  SymbolState& s = state(bar.symbol);
+  if (s.qty != 0) {
+    const Decimal marked = bar.close * s.qty;
+    positions_value_ += marked - s.market_value;
+    s.market_value = marked;
+  }
+  const auto candle = s.aggregator.process(bar);
+  if (!candle) return;
+  s.indicators.update(*candle);
+  if (s.qty > 0 && bar.ts >= s.opened_at) {
+    // The candles of the open position replayed, their answers ignored: a strategy's state of
+    // the position (Velez's trailing stage) is where it would be without the restart.
+    const strategy::PositionView view{s.qty, s.avg_entry_price, s.market_value,
+                                      s.market_value - s.avg_entry_price * s.qty, s.stop_price};
+    static_cast<void>(s.strategy->should_update_stop(*candle, view, s.indicators));
+    static_cast<void>(s.strategy->should_exit(*candle, view, s.indicators));
+  } else if (!s.entry_order.empty() && bar.ts > s.entry_since) {
+    ++s.candles_since_entry;  // a candle closed after the pending entry was sent
+  }
+}
+
 }  // namespace trader::engine

@@ -56,6 +56,8 @@ class SimBroker final : public Broker, public SimulatedVenue {
   [[nodiscard]] Decimal cash() const noexcept { return cash_; }
   [[nodiscard]] std::optional<SimPosition> position(data::SymbolId symbol) const;
   [[nodiscard]] std::size_t pending_orders() const noexcept;
+  // Whether the order is still on the book (reconciliation of a replay, tests).
+  [[nodiscard]] bool has_open_order(std::string_view client_order_id) const noexcept;
   // Fills larger than 10 % of their bar's volume (warned about, still filled: no partial fills).
   [[nodiscard]] std::size_t volume_warnings() const noexcept { return volume_warnings_; }
 

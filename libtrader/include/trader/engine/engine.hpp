@@ -82,6 +82,39 @@ struct EngineOptions {
   orders::ClientOrderIds order_ids = orders::ClientOrderIds::deterministic("bt-");
 };
 
+// What a restarted session continues from (Engine::restore). A start-up reconciliation fills it:
+// the stored side from the repositories (stored_state() below), the broker's side from the
+// broker. The engine then holds what an uninterrupted engine would hold at that point.
+struct RestoreState {
+  core::Date session_date{};    // the session in progress (or the one about to start)
+  core::Timestamp now{};        // the restart time: stamps what restore itself sends
+  Decimal start_of_day_equity;  // the circuit breaker's base for the day
+  Decimal cash;                 // the broker's cash now, after all it did while we were down
+  // OrderRepository::open_round_trips(): pending entries, open positions with their stops and
+  // exits (F18: an entry carries its planned stop), round trips closed without a trade row.
+  std::vector<orders::OrderRecord> orders;
+  // TradeRepository::closed_between(day start, day end): the day's trades, oldest first, for
+  // the circuit breaker (CircuitBreaker::reconstruct).
+  std::vector<orders::TradeRecord> trades_today;
+  // What the broker knows about `orders` that they do not show yet (a fill, an answer to a
+  // submit, a cancel, a replacement), as events, oldest first: the reconciliation's diff.
+  std::vector<orders::OrderEvent> missed;
+};
+
+// What restore did.
+struct RestoreReport {
+  int orders = 0;            // orders taken over
+  int positions = 0;         // open positions after the missed events
+  int events_applied = 0;    // missed events that changed an order
+  int resubmitted = 0;       // orders the broker never got, sent again with their id (F22)
+  int stops_placed = 0;      // positions found without a stop (F18: at their planned stop)
+  int trades_completed = 0;  // round trips closed before the crash, their trade row written now
+};
+
+// The stored side of a RestoreState: open round trips and the day's trades.
+[[nodiscard]] RestoreState stored_state(orders::OrderRepository& orders,
+                                        orders::TradeRepository& trades, core::Date session_date);
+
 class Engine final : public broker::OrderEventListener {
  public:
   // One strategy instance per symbol from `make_strategy`; `symbols` must outlive the engine and
@@ -102,6 +135,34 @@ class Engine final : public broker::OrderEventListener {
   void finish();
 
   void on_order_event(const orders::OrderEvent& event) override;
+
+  // Continues a session after a restart (issue 12 item 3), on a new engine before its first bar.
+  // It takes over the stored orders, rebuilds positions, pending entries (with their F6
+  // reservations) and stops from them, reconstructs the circuit breaker from the day's trades
+  // and start-of-day equity, applies the missed events through the usual handling (a missed
+  // fill closes a trade, a missed entry fill gets its stop), writes the trade row of a round
+  // trip that closed just before the crash, sends again (same client order id, F22) what the
+  // broker never received, protects every position left without a stop (F18: at the entry's
+  // planned stop; the emergency stop, risk.emergency_stop_pct below the entry, only where no
+  // planned stop is known), makes every stop match what is held (F21) and takes the broker's
+  // cash. Expects of the caller: the symbol table holds every symbol of `state.orders`; orders
+  // of other round trips still open at the broker (orphans) are the reconciliation's to cancel;
+  // then warm_up() with the bars up to the restart (the strategies' indicators and candles,
+  // marks, the pending entries' candle counts), then on_bar() with the live bars; with
+  // EndOfDay::driver, flatten_for_close() again if the restart is past the flatten time. Costs
+  // (F10) are not stored: a restored position's entry costs count as zero, and a restored market
+  // exit reports strategy_exit unless the session close takes it over.
+  RestoreReport restore(const RestoreState& saved);
+  // A bar from before the restart: candles and indicators, marks and the candle count of a
+  // pending entry, without evaluation, matching or session logic. The candles since the open
+  // position's entry fill go through the strategy's should_update_stop and should_exit, their
+  // answers ignored, so a strategy whose state of the position follows from those candles (Velez's
+  // trailing stage) continues where it was.
+  void warm_up(const data::Bar& bar);
+  // The session the engine is in, if any (a driver's restart bookkeeping; tests).
+  [[nodiscard]] std::optional<core::Date> session_in_progress() const {
+    return session_open_ ? std::optional<core::Date>(session_date_) : std::nullopt;
+  }
 
   [[nodiscard]] Decimal equity() const;
   [[nodiscard]] Decimal cash() const noexcept { return cash_; }
