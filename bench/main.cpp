@@ -15,8 +15,9 @@
 #include <string>
 #include <vector>
 
-#include <trader/backtest/market_data.hpp>
+#include <trader/marketdata/market_data.hpp>
 #include <trader/backtest/runner.hpp>
+#include <trader/backtest/session.hpp>
 #include <trader/broker/sim_broker.hpp>
 #include <trader/data/synthetic.hpp>
 #include <trader/engine/engine.hpp>
@@ -85,7 +86,7 @@ fs::path store_with(Scratch& scratch, int count) {
   if (fs::exists(path)) return path;
   auto db = open_db(path);
   trader::store::BarStore store(db);
-  static_cast<void>(trader::backtest::write_synthetic(store, symbols(count), kFirst, kLast, 7));
+  static_cast<void>(trader::marketdata::write_synthetic(store, symbols(count), kFirst, kLast, 7));
   return path;
 }
 
@@ -131,7 +132,7 @@ void csv_import(Scratch& scratch) {
   trader::data::CsvReadOptions options;
   options.symbol = "AAPL";
   const auto start = Clock::now();
-  const auto imported = trader::backtest::import_csv(store, file, options);
+  const auto imported = trader::marketdata::import_csv(store, file, options);
   const double elapsed = seconds_since(start);
   report("csv_import", "rows", static_cast<double>(imported.rows_read), elapsed, 1'000'000,
          fmt::format(", \"sessions\": {}", imported.written.sessions_written));
@@ -147,7 +148,7 @@ void csv_export(Scratch& scratch) {
   const auto start = Clock::now();
   std::ofstream out(file, std::ios::binary);
   const auto rows =
-      trader::backtest::export_csv(store, symbols(10), kFirst, kLast, out, file.string());
+      trader::marketdata::export_csv(store, symbols(10), kFirst, kLast, out, file.string());
   out.close();
   const double elapsed = seconds_since(start);
   report("csv_export", "rows", static_cast<double>(rows), elapsed, 1'000'000, ", \"symbols\": 10");
@@ -235,6 +236,34 @@ void backtest_end_to_end(Scratch& scratch, int count, const std::string& name) {
                      count, result.metrics.total_trades, run_id, count >= 100 ? 200 : 0));
 }
 
+void session_end_to_end(Scratch& scratch, int count, const std::string& name) {
+  // store -> BacktestSession -> metrics: the same bars and engine as backtest_*, without the
+  // runner's configuration and without storing the run (what a library user or a test runs).
+  const fs::path path = store_with(scratch, count);
+  auto db = open_db(path);
+  trader::store::BarStore store(db);
+  const trader::config::Settings settings;
+  trader::backtest::SessionOptions options;
+  options.backtest = settings.backtest;
+  options.risk = settings.risk;
+  options.first = kFirst;
+  options.last = kLast;
+  const trader::backtest::BacktestSession session(
+      trader::data::SymbolTable::sorted(symbols(count)),
+      [] { return std::make_unique<trader::strategy::Velez>(); }, options);
+  reset_peak_rss();
+  double elapsed = 1e30;
+  trader::backtest::SessionResult result;
+  for (int round = 0; round < 3; ++round) {  // the best of three, warm caches after the first
+    const auto start = Clock::now();
+    const auto source = store.read(session.symbols(), kFirst, kLast);
+    result = session.run(*source);
+    elapsed = std::min(elapsed, seconds_since(start));
+  }
+  report(name, "bars", static_cast<double>(result.bars), elapsed, 25'000'000,
+         fmt::format(", \"symbols\": {}, \"trades\": {}", count, result.metrics.total_trades));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -250,6 +279,8 @@ int main(int argc, char** argv) try {
       {"engine_velez", [] { engine_velez(); }},
       {"backtest_1x1y", [&] { backtest_end_to_end(scratch, 1, "backtest_1x1y"); }},
       {"backtest_100x1y", [&] { backtest_end_to_end(scratch, 100, "backtest_100x1y"); }},
+      {"session_1x1y", [&] { session_end_to_end(scratch, 1, "session_1x1y"); }},
+      {"session_100x1y", [&] { session_end_to_end(scratch, 100, "session_100x1y"); }},
   };
   std::vector<std::string> wanted(argv + 1, argv + argc);
   if (!wanted.empty() && (wanted[0] == "--list" || wanted[0] == "--help" || wanted[0] == "-h")) {

@@ -17,7 +17,6 @@ using trader::backtest::EquitySample;
 using trader::backtest::MetricsAccumulator;
 using trader::backtest::PriceSample;
 using trader::backtest::ReportData;
-using trader::backtest::ReportTrade;
 using trader::backtest::StopSample;
 using trader::backtest::SymbolChart;
 using trader::core::Decimal;
@@ -49,10 +48,13 @@ std::string render(const ReportData& report) {
   return out.str();
 }
 
-ReportTrade trade(std::string symbol, const char* entry_at, const char* entry, const char* exit_at,
-                  const char* exit, std::int64_t qty, const char* pnl,
-                  ExitReason reason = ExitReason::stop_loss) {
+// Issue 12 item 6: the report's trade rows are engine::Trade, the symbol an index into
+// ReportData::symbols (0: the first symbol).
+Trade trade(std::uint32_t symbol, const char* entry_at, const char* entry, const char* exit_at,
+            const char* exit, std::int64_t qty, const char* pnl,
+            ExitReason reason = ExitReason::stop_loss) {
   Trade t;
+  t.symbol = trader::data::SymbolId{symbol};
   t.qty = qty;
   t.entry_price = d(entry);
   t.exit_price = d(exit);
@@ -64,7 +66,7 @@ ReportTrade trade(std::string symbol, const char* entry_at, const char* entry, c
       std::chrono::duration_cast<std::chrono::seconds>(t.exit_at - t.entry_at).count();
   t.exit_reason = reason;
   t.initial_stop = t.entry_price - d("1");
-  return ReportTrade{std::move(symbol), t};
+  return t;
 }
 
 // A small but complete report: one symbol, a few trades, a short equity curve and chart.
@@ -80,13 +82,12 @@ ReportData sample_report() {
   r.program_version = "0.1.0";
   r.run_id = 7;
   r.trades = {
-      trade("AAPL", "2026-02-10T14:35:00Z", "150", "2026-02-10T15:10:00Z", "152.5", 100, "250",
+      trade(0, "2026-02-10T14:35:00Z", "150", "2026-02-10T15:10:00Z", "152.5", 100, "250",
             ExitReason::strategy_exit),
-      trade("AAPL", "2026-02-10T16:00:00Z", "151", "2026-02-10T16:20:00Z", "149.7651", 100,
-            "-123.49"),
+      trade(0, "2026-02-10T16:00:00Z", "151", "2026-02-10T16:20:00Z", "149.7651", 100, "-123.49"),
   };
   MetricsAccumulator metrics(r.initial_capital);
-  for (const auto& t : r.trades) metrics.add_trade(t.trade);
+  for (const auto& t : r.trades) metrics.add_trade(t);
   r.metrics = metrics.compute();
   const Timestamp start = parse_timestamp("2026-02-10T14:30:00Z");
   for (int i = 0; i < 60; ++i) {
@@ -159,7 +160,6 @@ TEST_SUITE("backtest") {
     report.parameters = "symbol=<B&C>, note='a'";
     report.data_source = "csv:<B&C>.csv";
     report.charts.back().symbol = "<B&C>";
-    for (auto& t : report.trades) t.symbol = "<B&C>";
     const std::string html = render(report);
     CHECK_FALSE(contains(html, "<B&C>"));
     CHECK_FALSE(contains(html, "<x>"));
@@ -188,13 +188,13 @@ TEST_SUITE("backtest") {
   TEST_CASE("F8: the losers percentage counts only losing trades, not break-even ones") {
     ReportData report = sample_report();
     report.trades = {
-        trade("AAPL", "2026-02-10T14:35:00Z", "150", "2026-02-10T15:00:00Z", "152", 10, "20"),
-        trade("AAPL", "2026-02-10T15:05:00Z", "150", "2026-02-10T15:30:00Z", "151", 10, "10"),
-        trade("AAPL", "2026-02-10T15:35:00Z", "150", "2026-02-10T16:00:00Z", "149", 10, "-10"),
-        trade("AAPL", "2026-02-10T16:05:00Z", "150", "2026-02-10T16:30:00Z", "150", 10, "0"),
+        trade(0, "2026-02-10T14:35:00Z", "150", "2026-02-10T15:00:00Z", "152", 10, "20"),
+        trade(0, "2026-02-10T15:05:00Z", "150", "2026-02-10T15:30:00Z", "151", 10, "10"),
+        trade(0, "2026-02-10T15:35:00Z", "150", "2026-02-10T16:00:00Z", "149", 10, "-10"),
+        trade(0, "2026-02-10T16:05:00Z", "150", "2026-02-10T16:30:00Z", "150", 10, "0"),
     };
     MetricsAccumulator metrics(report.initial_capital);
-    for (const auto& t : report.trades) metrics.add_trade(t.trade);
+    for (const auto& t : report.trades) metrics.add_trade(t);
     report.metrics = metrics.compute();
     const std::string html = render(report);
     CHECK(contains(html, "<th>Winners</th><td>2 <span class=\"muted\">(50.0%)</span>"));
@@ -335,10 +335,10 @@ TEST_SUITE("backtest") {
                                            d("25000") + Decimal::from_integer(i % 100), 0.001});
     }
     for (int i = 0; i < 2000; ++i) {
-      auto t = trade(i % 2 == 0 ? "AAPL" : "MSFT", "2026-01-05T14:30:00Z", "100",
-                     "2026-01-05T15:00:00Z", "101", 10, i % 3 == 0 ? "-5" : "10");
-      t.trade.entry_at += std::chrono::minutes{10 * i};
-      t.trade.exit_at += std::chrono::minutes{10 * i};
+      auto t = trade(i % 2 == 0 ? 0 : 1, "2026-01-05T14:30:00Z", "100", "2026-01-05T15:00:00Z",
+                     "101", 10, i % 3 == 0 ? "-5" : "10");
+      t.entry_at += std::chrono::minutes{10 * i};
+      t.exit_at += std::chrono::minutes{10 * i};
       report.trades.push_back(t);
     }
     const std::string html = render(report);

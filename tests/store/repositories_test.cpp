@@ -160,7 +160,7 @@ TEST_SUITE("store/repositories") {
     TempDir dir;
     auto db = open_db(dir);
     auto runs = trader::store::make_run_repository(db);
-    trader::backtest::StoredRun run;
+    trader::store::StoredRun run;
     run.strategy = "velez";
     run.symbols = {"AAPL", "BRK.B"};
     run.start_date = std::chrono::year{2026} / 2 / 10;
@@ -177,8 +177,9 @@ TEST_SUITE("store/repositories") {
     run.bars_fingerprint = "abc";
     run.program_version = "0.1.0";
     run.created_at = parse_timestamp("2026-11-26T00:00:00Z");
-    trader::backtest::StoredTrade trade;
-    trade.symbol = "AAPL";
+    // Issue 12 item 6: one trade record (engine::Trade), its symbol an index into run.symbols.
+    trader::engine::Trade trade;
+    trade.symbol = trader::data::SymbolId{1};  // BRK.B
     trade.qty = 12;
     trade.entry_price = Decimal::parse("100.51");
     trade.exit_price = Decimal::parse("101.39");
@@ -186,7 +187,8 @@ TEST_SUITE("store/repositories") {
     trade.exit_at = parse_timestamp("2026-02-11T14:56:00Z");
     trade.pnl = Decimal::parse("10.56");
     trade.duration_seconds = 720;
-    trade.exit_reason = "strategy_exit";
+    trade.exit_reason = trader::engine::ExitReason::strategy_exit;
+    trade.costs = Decimal::parse("1.25");
     const std::int64_t id = runs->insert(run, std::span(&trade, 1));
     CHECK(id > 0);
     const auto found = runs->find(id);
@@ -201,6 +203,7 @@ TEST_SUITE("store/repositories") {
     const auto stored_trades = runs->trades(id);
     REQUIRE(stored_trades.size() == 1);
     CHECK(stored_trades.front() == trade);
+    CHECK(found->symbols.at(trader::data::index_of(stored_trades.front().symbol)) == "BRK.B");
     CHECK_FALSE(runs->find(id + 1).has_value());
   }
 }

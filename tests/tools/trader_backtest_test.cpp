@@ -488,4 +488,58 @@ TEST_SUITE("tools/trader-backtest") {
     CHECK(has(show.err, "no database at nowhere/x.db"));
     CHECK_FALSE(std::filesystem::exists(dir / "nowhere"));
   }
+
+  // Issue 12 item 6: the run archive compares two stored runs.
+  TEST_CASE("--diff names what differs between two stored runs: settings, data, trades, metrics") {
+    TempDir dir;
+    import_golden(dir);
+    REQUIRE(backtest(dir, kGoldenRun).exit_code == 0);                                     // run 1
+    REQUIRE(backtest(dir, kGoldenRun).exit_code == 0);                                     // run 2
+    REQUIRE(backtest(dir, golden_with({"--param", "max_run_candles=4"})).exit_code == 0);  // 3
+    const auto same = backtest(dir, {"--diff", "1", "2"});
+    CHECK(same.exit_code == 0);
+    CHECK(has(same.out,
+              "Run 1 vs run 2: settings identical, data identical, trades identical, metrics "
+              "identical\n"));
+    const auto other = backtest(dir, {"--diff", "1", "3"});
+    CHECK(other.exit_code == 1);
+    CHECK(has(other.out, "Run 1 vs run 3: settings DIFFERENT, data identical"));
+    CHECK(has(other.out, "settings:\n  ALGO_VELEZ__MAX_RUN_CANDLES: \"3\" -> \"4\"\n"));
+    // Read-only, like --show; a missing run and a wrong number of ids are errors.
+    CHECK(has(backtest(dir, {"--diff", "1", "9"}).err, "no backtest run 9"));
+    CHECK(backtest(dir, {"--diff", "1", "9"}).exit_code == 1);
+    CHECK(backtest(dir, {"--diff", "1"}).exit_code == 2);
+    CHECK(backtest(dir, {"--diff", "1", "2", "--show", "1"}).exit_code == 2);
+    CHECK(backtest(dir, {"--diff", "1", "x"}).exit_code == 2);
+  }
+
+  // Issue 12 item 6: names come from the run itself, never from re-sorting the request.
+  TEST_CASE("symbols given unsorted: every output names each trade by its own symbol") {
+    TempDir dir;
+    const std::vector<std::string> args{"--symbols",    "MSFT,AAPL",  "--start-date", "2025-06-02",
+                                        "--end-date",   "2025-06-13", "--data",       "synthetic",
+                                        "--trades-csv", "trades.csv", "--json"};
+    const auto r = backtest(dir, args);
+    REQUIRE(r.exit_code == 0);
+    CHECK(has(r.out, R"("symbols": ["AAPL", "MSFT"])"));
+    const std::string csv = read_file(dir / "trades.csv");
+    const auto show = backtest(dir, {"--show", "1"});
+    // The same trades, in the same order, named the same in the JSON, the CSV and the archive.
+    std::vector<std::string> from_json, from_csv, from_show;
+    for (std::size_t at = 0; (at = r.out.find("{\"symbol\": \"", at)) != std::string::npos;) {
+      at += 12;
+      from_json.push_back(r.out.substr(at, r.out.find('"', at) - at));
+    }
+    for (std::size_t at = csv.find('\n'); at + 1 < csv.size(); at = csv.find('\n', at + 1)) {
+      from_csv.push_back(csv.substr(at + 1, csv.find(',', at) - at - 1));
+    }
+    for (std::size_t at = show.out.find("\nTrades:\n");
+         at != std::string::npos && (at = show.out.find("\n  ", at)) != std::string::npos;) {
+      at += 3;
+      from_show.push_back(show.out.substr(at, show.out.find(' ', at) - at));
+    }
+    CHECK(from_json.size() > 2);
+    CHECK(from_csv == from_json);
+    CHECK(from_show == from_json);
+  }
 }

@@ -7,12 +7,11 @@
 #include <iostream>
 
 #include <trader/backtest/report.hpp>
+#include <trader/backtest/run_archive.hpp>
 #include <trader/backtest/runner.hpp>
 #include <trader/config/load.hpp>
-#include <trader/core/json_text.hpp>
-#include <trader/data/symbol_table.hpp>
 #include <trader/log/log.hpp>
-#include <trader/store/repositories.hpp>
+#include <trader/marketdata/bar_supply.hpp>
 
 #include "common/cli.hpp"
 #include "common/output.hpp"
@@ -27,7 +26,8 @@ using trader::core::Decimal;
 constexpr const char* kUsage =
     "Usage:\n"
     "  trader-backtest --symbols A,B --start-date D --end-date D [options]\n"
-    "  trader-backtest --list-strategies | --list [--limit N] | --show RUN_ID | --rerun RUN_ID\n\n"
+    "  trader-backtest --list-strategies | --list [--limit N] | --show RUN_ID | --rerun RUN_ID\n"
+    "  trader-backtest --diff RUN_ID RUN_ID\n\n"
     "Runs a strategy over 1-minute bars from the local store (see trader-data), prints the\n"
     "results and stores the run with everything needed to repeat it. Dates are YYYY-MM-DD;\n"
     "the range includes both, and one day (--start-date = --end-date) is a valid range.\n\n"
@@ -45,13 +45,14 @@ struct Arguments {
   std::optional<std::string> trades_csv, report, db;
   bool list_strategies = false, list = false;
   std::optional<std::int64_t> show, rerun;
+  std::vector<std::int64_t> diff;  // --diff A B
   int limit = 20;
 };
 
 // Issue 11 item 21: what each action accepts; any other option given with it is refused
 // rather than silently ignored.
 void check_options_apply(const po::variables_map& vm, const Arguments& a) {
-  const std::vector<std::string> actions{"list-strategies", "list", "show", "rerun"};
+  const std::vector<std::string> actions{"list-strategies", "list", "show", "rerun", "diff"};
   std::vector<std::string> chosen;
   for (const auto& action : actions) {
     if (vm.count(action)) chosen.push_back("--" + action);
@@ -66,8 +67,8 @@ void check_options_apply(const po::variables_map& vm, const Arguments& a) {
   } else if (a.list) {
     action = "--list";
     allowed = {"limit", "db"};
-  } else if (a.show || a.rerun) {
-    action = a.show ? "--show" : "--rerun";
+  } else if (a.show || a.rerun || !a.diff.empty()) {
+    action = a.show ? "--show" : a.rerun ? "--rerun" : "--diff";
     allowed = {"db"};
   } else {
     allowed = {"strategy",
@@ -138,7 +139,9 @@ Arguments parse_arguments(int argc, char** argv) {
       "list-strategies", "list the strategies with their parameters")("list", "list stored runs")(
       "limit", po::value<std::string>(), "--list: how many, 1 or more (default 20)")(
       "show", po::value<std::string>(), "show a stored run")(
-      "rerun", po::value<std::string>(), "repeat a stored run and compare the results");
+      "rerun", po::value<std::string>(), "repeat a stored run and compare the results")(
+      "diff", po::value<std::vector<std::string>>()->multitoken(),
+      "compare two stored runs: settings, data, trades, metrics");
   po::variables_map vm;
   // No positional arguments: an extra word is an error, never silently ignored.
   po::options_description all;
@@ -171,12 +174,24 @@ Arguments parse_arguments(int argc, char** argv) {
   if (vm.count("limit")) a.limit = static_cast<int>(whole("limit", 1, 1'000'000));
   if (vm.count("show")) a.show = static_cast<std::int64_t>(whole("show", 1, kMaxId));
   if (vm.count("rerun")) a.rerun = static_cast<std::int64_t>(whole("rerun", 1, kMaxId));
+  if (vm.count("diff")) {
+    const auto ids = vm["diff"].as<std::vector<std::string>>();
+    if (ids.size() != 2) throw po::error("--diff takes two run ids, e.g. --diff 3 7");
+    for (const auto& id : ids) {
+      try {
+        a.diff.push_back(
+            static_cast<std::int64_t>(trader::tools::parse_unsigned_option(id, "--diff", 1)));
+      } catch (const trader::ParseError& e) {
+        throw po::error(e.what());
+      }
+    }
+  }
   check_options_apply(vm, a);
   if (vm.count("db")) a.db = vm["db"].as<std::string>();
   a.json = vm.count("json") > 0;
   if (vm.count("trades-csv")) a.trades_csv = vm["trades-csv"].as<std::string>();
   if (vm.count("report")) a.report = vm["report"].as<std::string>();
-  if (a.list_strategies || a.list || a.show || a.rerun) return a;
+  if (a.list_strategies || a.list || a.show || a.rerun || !a.diff.empty()) return a;
 
   a.strategy = vm["strategy"].as<std::string>();
   if (!vm.count("symbols")) throw po::error("--symbols is required (e.g. --symbols AAPL)");
@@ -197,7 +212,7 @@ Arguments parse_arguments(int argc, char** argv) {
                     " must not be before --start-date " + trader::core::format_date(*a.start));
   }
   try {
-    a.data = bt::parse_data_mode(vm["data"].as<std::string>());
+    a.data = trader::marketdata::parse_data_mode(vm["data"].as<std::string>());
   } catch (const trader::ParseError& e) {
     throw po::error(std::string("--data: ") + e.what());
   }
@@ -263,7 +278,7 @@ void print_text(const bt::BacktestResult& r, std::int64_t run_id) {
   fmt::print("Period: {} to {}\n", trader::core::format_date(r.start_date),
              trader::core::format_date(r.end_date));
   std::string symbols;
-  for (const auto& s : r.symbols) symbols += (symbols.empty() ? "" : ", ") + s;
+  for (const auto& s : r.symbols.names()) symbols += (symbols.empty() ? "" : ", ") + s;
   fmt::print("Symbols: {}\n", symbols);
   fmt::print("Initial Capital: {}\n", dollars(r.initial_capital));
   const auto line = [](const char* label, const std::string& value) {
@@ -305,40 +320,17 @@ void print_text(const bt::BacktestResult& r, std::int64_t run_id) {
   if (r.synthetic) fmt::print("{}\n", banner);
 }
 
+// run_id null: the run could not be stored (the reason is on stderr).
 void print_json(const bt::BacktestResult& r, std::int64_t run_id) {
-  using trader::core::json_quote;
-  // run_id null: the run could not be stored (the reason is on stderr).
-  std::string out = fmt::format("{{\"run_id\": {}, \"synthetic\": {}, \"data_source\": {}, ",
-                                run_id > 0 ? std::to_string(run_id) : std::string("null"),
-                                r.synthetic ? "true" : "false", json_quote(r.data_source));
-  out += fmt::format("\"strategy\": {}, \"symbols\": [", json_quote(r.strategy));
-  for (std::size_t i = 0; i < r.symbols.size(); ++i)
-    out += (i ? ", " : "") + json_quote(r.symbols[i]);
-  out += fmt::format(
-      "], \"start_date\": \"{}\", \"end_date\": \"{}\", \"bars\": {}, \"parameters\": {{",
-      trader::core::format_date(r.start_date), trader::core::format_date(r.end_date), r.bars);
-  for (std::size_t i = 0; i < r.parameters.size(); ++i) {
-    out += (i ? ", " : "") + json_quote(r.parameters[i].first) + ": " +
-           json_quote(r.parameters[i].second);
-  }
-  out += "},\n \"trades\": [";
-  const auto table = trader::data::SymbolTable::sorted(r.symbols);
-  for (std::size_t i = 0; i < r.trades.size(); ++i) {
-    out += (i ? ",\n  " : "\n  ") + bt::trade_json(table.name(r.trades[i].symbol), r.trades[i]);
-  }
-  out += "],\n \"metrics\": " + bt::metrics_json(r.metrics) + ",\n \"warnings\": [";
-  for (std::size_t i = 0; i < r.warnings.size(); ++i)
-    out += (i ? ", " : "") + json_quote(r.warnings[i]);
-  fmt::print("{}]}}\n", out);
+  fmt::print("{}\n", bt::result_json(r, run_id > 0 ? std::optional(run_id) : std::nullopt));
 }
 
 void write_trades_csv(const bt::BacktestResult& r, trader::tools::AtomicOutputFile& out) {
   out.write(
       "symbol,side,qty,entry_at,entry_price,exit_at,exit_price,exit_reason,pnl,costs,"
       "duration_seconds\n");
-  const auto table = trader::data::SymbolTable::sorted(r.symbols);
   for (const auto& t : r.trades) {
-    out.write(fmt::format("{},buy,{},{},{},{},{},{},{},{},{}\n", table.name(t.symbol), t.qty,
+    out.write(fmt::format("{},buy,{},{},{},{},{},{},{},{},{}\n", r.symbol_of(t), t.qty,
                           trader::core::format_timestamp(t.entry_at), t.entry_price.to_string(),
                           trader::core::format_timestamp(t.exit_at), t.exit_price.to_string(),
                           trader::engine::to_string(t.exit_reason), t.pnl.to_string(),
@@ -370,7 +362,7 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
   options.busy_timeout_ms = settings.db_busy_timeout_ms;
   // --list and --show only look: read-only, so they work on a database this user may not
   // write, and never create one (issue 11 item 11).
-  const bool reads_only = a.list || a.show.has_value();
+  const bool reads_only = a.list || a.show.has_value() || !a.diff.empty();
   if (a.list && !options.path.empty() && !std::filesystem::exists(options.path)) {
     fmt::print("no stored runs ({} does not exist)\n", options.path.string());
     return 0;
@@ -380,8 +372,8 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
   bt::BacktestRunner runner(db, registry, sources);
 
   if (a.list) {
-    auto runs = trader::store::make_run_repository(db);
-    const auto stored = runs->list(a.limit);
+    bt::RunArchive archive(db);
+    const auto stored = archive.list(a.limit);
     if (stored.empty()) fmt::print("no stored runs in {}\n", options.path.string());
     for (const auto& r : stored) {
       std::string symbols;
@@ -394,8 +386,8 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
     return 0;
   }
   if (a.show) {
-    auto runs = trader::store::make_run_repository(db);
-    const auto r = runs->find(*a.show);
+    bt::RunArchive archive(db);
+    const auto r = archive.find(*a.show);
     if (!r) throw bt::BacktestError("no backtest run " + std::to_string(*a.show));
     std::string symbols;
     for (const auto& s : r->symbols) symbols += (symbols.empty() ? "" : ", ") + s;
@@ -413,15 +405,35 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
                dollars(r->initial_capital), dollars(r->total_return), r->total_trades);
     fmt::print("Parameters:   {}\nMetrics:      {}\nSettings:     {}\n", r->params_json,
                r->metrics_json, r->settings_json);
-    const auto trades = runs->trades(r->id);
+    const auto trades = archive.get(r->id).trades;
     if (!trades.empty()) fmt::print("\nTrades:\n");
     for (const auto& t : trades) {
-      fmt::print("  {:<6} {:>6}  {} {:>10}  {} {:>10}  {:<13} {:>10}\n", t.symbol, t.qty,
+      fmt::print("  {:<6} {:>6}  {} {:>10}  {} {:>10}  {:<13} {:>10}\n",
+                 r->symbols.at(trader::data::index_of(t.symbol)), t.qty,
                  trader::core::format_timestamp(t.entry_at), t.entry_price.to_string(),
-                 trader::core::format_timestamp(t.exit_at), t.exit_price.to_string(), t.exit_reason,
-                 t.pnl.to_string());
+                 trader::core::format_timestamp(t.exit_at), t.exit_price.to_string(),
+                 trader::engine::to_string(t.exit_reason), t.pnl.to_string());
     }
     return 0;
+  }
+  if (!a.diff.empty()) {  // issue 12 item 6: what differs between two stored runs
+    bt::RunArchive archive(db);
+    const auto diff = archive.diff(a.diff[0], a.diff[1]);
+    const auto verdict = [](const std::vector<std::string>& lines) {
+      return lines.empty() ? "identical" : "DIFFERENT";
+    };
+    fmt::print("Run {} vs run {}: settings {}, data {}, trades {}, metrics {}\n", a.diff[0],
+               a.diff[1], verdict(diff.settings), verdict(diff.data), verdict(diff.trades),
+               verdict(diff.metrics));
+    for (const auto& [title, lines] :
+         {std::pair{"settings", &diff.settings}, std::pair{"data", &diff.data},
+          std::pair{"trades", &diff.trades}, std::pair{"metrics", &diff.metrics},
+          std::pair{"program", &diff.program}}) {
+      if (lines->empty()) continue;
+      fmt::print("{}:\n", title);
+      for (const auto& line : *lines) fmt::print("  {}\n", line);
+    }
+    return diff.identical() ? 0 : 1;
   }
 
   trader::tools::ProgressLine bar("backtest");

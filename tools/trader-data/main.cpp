@@ -5,12 +5,12 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
-#include <trader/backtest/market_data.hpp>
 #include <trader/calendar/nyse.hpp>
 #include <trader/config/load.hpp>
-#include <trader/core/json_text.hpp>
 #include <trader/core/text.hpp>
 #include <trader/log/log.hpp>
+#include <trader/marketdata/listing.hpp>
+#include <trader/marketdata/market_data.hpp>
 #include <trader/store/bar_store.hpp>
 #include <trader/strategy/registry.hpp>
 
@@ -255,8 +255,8 @@ void export_bars(const Arguments& a, trader::store::BarStore& store,
   }
   std::int64_t rows = 0;
   out->write_with([&](std::ostream& stream) {
-    rows = trader::backtest::export_csv(store, a.symbols, *a.start, *a.end, stream, out->name(),
-                                        cancel);
+    rows = trader::marketdata::export_csv(store, a.symbols, *a.start, *a.end, stream, out->name(),
+                                          cancel);
   });
   if (a.output) fmt::print(stderr, "wrote {} rows to {}\n", with_thousands(rows), *a.output);
 }
@@ -265,17 +265,7 @@ int run(const Arguments& a, const trader::config::Settings& settings) {
   if (a.command == "sessions") {
     const auto sessions = trader::calendar::sessions_between(*a.start, *a.end);
     if (a.json) {
-      std::string out = "[";
-      for (std::size_t i = 0; i < sessions.size(); ++i) {
-        const auto& s = sessions[i];
-        out += fmt::format(
-            "{}\n {{\"date\": \"{}\", \"open_utc\": \"{}\", \"close_utc\": \"{}\", "
-            "\"open_new_york\": \"09:30\", \"close_new_york\": \"{}\", \"early_close\": {}}}",
-            i ? "," : "", trader::core::format_date(s.date), trader::core::format_timestamp(s.open),
-            trader::core::format_timestamp(s.close), s.early_close ? "13:00" : "16:00",
-            s.early_close ? "true" : "false");
-      }
-      fmt::print("{}\n]\n", out);
+      fmt::print("{}\n", trader::marketdata::sessions_json(sessions));
     } else {
       for (const auto& s : sessions) {
         fmt::print("{}  {} - {} UTC  09:30 - {} New York{}\n", trader::core::format_date(s.date),
@@ -310,7 +300,7 @@ int run(const Arguments& a, const trader::config::Settings& settings) {
     read.resample_to_minute = a.resample;
     if (a.tz) read.naive = trader::data::parse_naive_time_zone(*a.tz);
     trader::tools::ProgressLine line("importing " + a.file);
-    const auto report = trader::backtest::import_csv(
+    const auto report = trader::marketdata::import_csv(
         store, a.file, read, policy, [&](std::int64_t rows) { line.update(rows, "rows"); },
         &trader::tools::interruption());
     line.done();
@@ -338,7 +328,7 @@ int run(const Arguments& a, const trader::config::Settings& settings) {
     export_bars(a, store, options.path);
   } else if (a.command == "fetch") {
     trader::tools::ProgressLine line("fetching");
-    const auto report = trader::backtest::fetch_missing(
+    const auto report = trader::marketdata::fetch_missing(
         store, settings, a.symbols, *a.start, *a.end,
         [&](std::int64_t bars) { line.update(bars, "bars"); }, &trader::tools::interruption());
     line.done();
@@ -356,7 +346,7 @@ int run(const Arguments& a, const trader::config::Settings& settings) {
     }
   } else if (a.command == "synth") {
     trader::tools::ProgressLine line("generating");
-    const auto report = trader::backtest::write_synthetic(
+    const auto report = trader::marketdata::write_synthetic(
         store, a.symbols, *a.start, *a.end, a.seed, policy,
         [&](std::int64_t bars) { line.update(bars, "bars"); }, &trader::tools::interruption());
     line.done();
@@ -365,21 +355,7 @@ int run(const Arguments& a, const trader::config::Settings& settings) {
   } else if (a.command == "list") {
     const auto summary = store.summary();
     if (a.json) {
-      std::string out = "[";
-      for (std::size_t i = 0; i < summary.size(); ++i) {
-        const auto& s = summary[i];
-        std::string sources = "[";
-        for (std::size_t j = 0; j < s.sources.size(); ++j) {
-          sources += (j ? ", " : "") + trader::core::json_quote(s.sources[j]);
-        }
-        out += fmt::format(
-            "{}\n {{\"symbol\": {}, \"first\": \"{}\", \"last\": \"{}\", \"bars\": {}, "
-            "\"sessions\": {}, \"missing_minutes\": {}, \"sources\": {}]}}",
-            i ? "," : "", trader::core::json_quote(s.symbol),
-            trader::core::format_timestamp(s.first), trader::core::format_timestamp(s.last), s.bars,
-            s.sessions, s.missing_minutes, sources);
-      }
-      fmt::print("{}\n]\n", out);
+      fmt::print("{}\n", trader::marketdata::summary_json(summary));
     } else if (summary.empty()) {
       fmt::print("the store holds no bars ({})\n", options.path.string());
     } else {

@@ -654,12 +654,12 @@ std::string_view exit_class(engine::ExitReason reason) {
   return "exit-stop";
 }
 
-void append_trade_title(std::string& out, std::size_t number, const ReportTrade& rt) {
-  const auto& t = rt.trade;
+void append_trade_title(std::string& out, std::size_t number, const ReportData& report,
+                        const engine::Trade& t) {
   out += "<title>Trade #";
   append_int(out, static_cast<std::int64_t>(number));
   out += ' ';
-  append_escaped(out, rt.symbol);
+  append_escaped(out, report.symbol_of(t));
   out += "\nentry ";
   append_date_time(out, t.entry_at);
   out += " @ ";
@@ -703,10 +703,10 @@ void write_symbol_chart(std::string& out, const SymbolChart& chart, std::size_t 
   Decimal pnl;
   std::int64_t winners = 0;
   for (std::size_t i = 0; i < report.trades.size(); ++i) {
-    if (report.trades[i].symbol != chart.symbol) continue;
+    if (report.symbol_of(report.trades[i]) != chart.symbol) continue;
     symbol_trades.push_back(i);
-    pnl += report.trades[i].trade.pnl;
-    if (report.trades[i].trade.pnl > Decimal{}) ++winners;
+    pnl += report.trades[i].pnl;
+    if (report.trades[i].pnl > Decimal{}) ++winners;
   }
   out += "<p class=\"chart-note\">";
   append_int(out, static_cast<std::int64_t>(symbol_trades.size()));
@@ -774,7 +774,7 @@ void write_symbol_chart(std::string& out, const SymbolChart& chart, std::size_t 
     high = std::max(high, s.stop.to_double());
   }
   for (const auto i : symbol_trades) {
-    const auto& t = report.trades[i].trade;
+    const auto& t = report.trades[i];
     low = std::min({low, t.entry_price.to_double(), t.exit_price.to_double()});
     high = std::max({high, t.entry_price.to_double(), t.exit_price.to_double()});
   }
@@ -889,8 +889,8 @@ void write_symbol_chart(std::string& out, const SymbolChart& chart, std::size_t 
   if (!chart.stops.empty()) {
     std::vector<Timestamp> entries, exits;
     for (const auto i : symbol_trades) {
-      entries.push_back(report.trades[i].trade.entry_at);
-      exits.push_back(report.trades[i].trade.exit_at);
+      entries.push_back(report.trades[i].entry_at);
+      exits.push_back(report.trades[i].exit_at);
     }
     std::sort(entries.begin(), entries.end());
     std::sort(exits.begin(), exits.end());
@@ -936,7 +936,7 @@ void write_symbol_chart(std::string& out, const SymbolChart& chart, std::size_t 
   const double half = symbol_trades.size() > 150 ? 3.5 : 6.0;
   out += "<g class=\"trades\">\n";
   for (const auto i : symbol_trades) {
-    const auto& t = report.trades[i].trade;
+    const auto& t = report.trades[i];
     const double entry_x = x_of(slot_of(t.entry_at));
     const double exit_x = x_of(slot_of(t.exit_at));
     const double entry_y = range.y(plot, t.entry_price.to_double());
@@ -952,12 +952,12 @@ void write_symbol_chart(std::string& out, const SymbolChart& chart, std::size_t 
     out += "\" y2=\"";
     append_fixed(out, exit_y, 1);
     out += "\"/>\n<g class=\"entry\">";
-    append_trade_title(out, i + 1, report.trades[i]);
+    append_trade_title(out, i + 1, report, report.trades[i]);
     triangle(out, entry_x, entry_y, half, true);
     out += "</g>\n<g class=\"";
     out += exit_class(t.exit_reason);
     out += "\">";
-    append_trade_title(out, i + 1, report.trades[i]);
+    append_trade_title(out, i + 1, report, report.trades[i]);
     triangle(out, exit_x, exit_y, half, false);
     out += "</g>\n";
   }
@@ -1290,12 +1290,11 @@ void write_trade_table(std::string& out, const ReportData& report) {
       "<th class=\"num\">P&amp;L</th><th class=\"num\">Costs</th><th class=\"num\">Duration</th>"
       "</tr></thead>\n<tbody>\n";
   for (std::size_t i = 0; i < report.trades.size(); ++i) {
-    const auto& rt = report.trades[i];
-    const auto& t = rt.trade;
+    const auto& t = report.trades[i];
     out += "<tr><td class=\"num\">";
     append_int(out, static_cast<std::int64_t>(i + 1));
     out += "</td><td class=\"sym\">";
-    append_escaped(out, rt.symbol);
+    append_escaped(out, report.symbol_of(t));
     // The engine trades long only today; a negative quantity would be a short round trip.
     out += t.qty < 0 ? "</td><td>Short" : "</td><td>Long";
     out += "</td><td class=\"num\">";

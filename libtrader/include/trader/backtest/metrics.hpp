@@ -1,5 +1,5 @@
 #pragma once
-// Backtest metrics (spec backtest §9.5) computed exactly as the reference, plus CAGR, Sortino,
+// Backtest metrics computed exactly as the reference does, plus CAGR, Sortino,
 // exposure, average R multiple, max consecutive losses, total costs and exits by reason.
 // Streaming: the accumulator is fed trades, per-candle equity points and daily equity as the
 // engine produces them, so memory does not grow with the number of bars (drawdown is tracked

@@ -41,15 +41,10 @@ struct SymbolChart {
   std::vector<StopSample> stops;
 };
 
-struct ReportTrade {
-  std::string symbol;
-  engine::Trade trade;
-};
-
 struct ReportData {
   std::string strategy;
-  std::vector<std::string> symbols;
-  core::Date start_date{};  // {}: year_month_day's default constructor leaves it unset
+  std::vector<std::string> symbols;  // in SymbolId order: a trade's name is symbols[its id]
+  core::Date start_date{};           // {}: year_month_day's default constructor leaves it unset
   core::Date end_date{};
   Decimal initial_capital;
   bool synthetic = false;   // "SYNTHETIC DATA" across the top when true
@@ -58,9 +53,13 @@ struct ReportData {
   std::string program_version;
   std::int64_t run_id = 0;  // 0 when not stored
   Metrics metrics;
-  std::vector<ReportTrade> trades;
+  std::vector<engine::Trade> trades;
   std::vector<EquitySample> equity;
   std::vector<SymbolChart> charts;
+
+  [[nodiscard]] const std::string& symbol_of(const engine::Trade& trade) const {
+    return symbols.at(data::index_of(trade.symbol));
+  }
 };
 
 // Writes the whole document; throws Error when the stream fails.

@@ -1,37 +1,32 @@
 #pragma once
-// BacktestRunner: the backtest driver (ARCHITECTURE "one engine, many drivers"). It validates
-// the request, makes sure the bars exist (F14: the store, fetching what is missing when keys
-// are configured), streams them in (timestamp, symbol) order through the Engine and SimBroker,
-// measures the result and stores it with everything needed to repeat it (F5).
+// BacktestRunner: the backtest driver as the tools use it (docs/architecture.md: one engine, many
+// drivers). Around a BacktestSession (session.hpp: the bar loop, the engine, the broker, the
+// measurements) it adds only what a tool needs: the configuration (settings and --param through
+// the strategy registry, validated before a single bar is read), the bars (trader::marketdata:
+// the store, fetching what is missing, or synthetic bars) and the run archive (run_archive.hpp:
+// save, rerun; F5).
 
 #include <cstdint>
-#include <functional>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <trader/backtest/metrics.hpp>
 #include <trader/backtest/report.hpp>
-#include <trader/backtest/run_repository.hpp>
+#include <trader/backtest/session.hpp>
 #include <trader/config/load.hpp>
 #include <trader/core/cancellation.hpp>
+#include <trader/data/symbol_table.hpp>
+#include <trader/marketdata/bar_supply.hpp>
 #include <trader/store/database.hpp>
 #include <trader/strategy/registry.hpp>
 
 namespace trader::backtest {
 
-enum class DataMode : std::uint8_t {
-  automatic,  // the store; fetch missing sessions from Alpaca when keys are configured
-  store,      // the store only
-  alpaca,     // fetch what the store lacks from Alpaca first (keys required)
-  synthetic,  // deterministic synthetic bars generated on the fly (never stored)
-};
-[[nodiscard]] DataMode parse_data_mode(std::string_view text);  // auto|store|alpaca|synthetic
-[[nodiscard]] std::string_view to_string(DataMode mode) noexcept;
+using marketdata::DataMode;
 
-// A request that cannot run (unknown strategy, bad dates, symbols without data, ...): what()
-// names the problem and, for missing data, the commands that would supply it.
+// A request that cannot run (bad symbols, bad dates, a range without sessions, ...): what()
+// names the problem. Missing bars are a marketdata::MissingBarsError.
 class BacktestError : public Error {
  public:
   using Error::Error;
@@ -52,27 +47,29 @@ struct BacktestRequest {
 
 struct BacktestResult {
   std::string strategy;
-  std::vector<std::string> symbols;
+  data::SymbolTable symbols;  // sorted; a trade's name is symbol_of(trade)
   core::Date start_date{};
   core::Date end_date{};
   Decimal initial_capital;
   Decimal slippage_per_share;
   int candle_interval_minutes = 0;
   std::vector<std::pair<std::string, std::string>> parameters;  // effective strategy parameters
-  std::string settings_json;  // every effective setting except secrets (F5)
-  std::string data_source;    // store | synthetic:seed=N
-  bool synthetic = false;     // any synthetic bars in the input: every output says so
-  std::string fingerprint;    // of the bars used, hex
+  // Every effective setting except secrets (F5), in the order of the configuration's keys.
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::string data_source;  // store: AAPL csv:file.csv; ... | synthetic:seed=N
+  bool synthetic = false;   // any synthetic bars in the input: every output says so
+  std::string fingerprint;  // of the bars used, hex
   std::int64_t bars = 0;
   Metrics metrics;
   std::vector<engine::Trade> trades;
   std::vector<DailyEquity> daily_equity;
   std::vector<std::string> warnings;  // e.g. sessions missing in the store
   ReportData report;                  // filled when collect_report
-};
 
-// Reports progress as the fraction of the date range covered (0..1) and the bars so far.
-using RunProgress = std::function<void(double fraction, std::int64_t bars)>;
+  [[nodiscard]] const std::string& symbol_of(const engine::Trade& trade) const {
+    return symbols.name(trade.symbol);
+  }
+};
 
 class BacktestRunner {
  public:
@@ -82,12 +79,13 @@ class BacktestRunner {
 
   // Throws BacktestError (or config::ConfigErrors, strategy::ParameterError) before any bar is
   // read when the request is invalid: among others when end_date is before start_date or the
-  // range holds no NYSE session (one day, start_date == end_date, is a valid range). `cancel`
-  // is polled every few thousand bars: once cancelled, the run throws Interrupted.
+  // range holds no NYSE session (one day, start_date == end_date, is a valid range);
+  // marketdata::MissingBarsError when the bars cannot be supplied. `cancel` is polled every few
+  // thousand bars: once cancelled, the run throws Interrupted.
   BacktestResult run(const BacktestRequest& request, const RunProgress& progress = {},
                      const core::CancellationToken* cancel = nullptr);
 
-  // Stores the run and its trades in one transaction; returns the run id.
+  // Stores the run and its trades in one transaction (the run archive); returns the run id.
   std::int64_t save(const BacktestResult& result);
 
   // Repeats a stored run from its stored settings alone (the current environment is ignored).
@@ -103,14 +101,12 @@ class BacktestRunner {
               const core::CancellationToken* cancel = nullptr);
 
  private:
+  BacktestResult run_with(const config::Sources& base, const BacktestRequest& request,
+                          const RunProgress& progress, const core::CancellationToken* cancel);
+
   store::Database& db_;
   const strategy::StrategyRegistry& registry_;
   config::Sources sources_;
 };
-
-// Shared by the tool and tests: the stored forms.
-[[nodiscard]] std::string metrics_json(const Metrics& m);
-[[nodiscard]] std::string trade_json(const std::string& symbol, const engine::Trade& t);
-[[nodiscard]] StoredRun to_stored_run(const BacktestResult& result);
 
 }  // namespace trader::backtest

@@ -29,6 +29,8 @@ struct Trade {
   std::int64_t duration_seconds = 0;
   ExitReason exit_reason = ExitReason::stop_loss;
   Decimal initial_stop;  // the planned stop at entry: the trade's risk, for R multiples
+
+  friend bool operator==(const Trade&, const Trade&) = default;
 };
 
 }  // namespace trader::engine

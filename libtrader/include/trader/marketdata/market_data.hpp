@@ -16,7 +16,7 @@
 #include <trader/data/csv_reader.hpp>
 #include <trader/store/bar_store.hpp>
 
-namespace trader::backtest {
+namespace trader::marketdata {
 
 // Called now and then with the number of rows or bars handled so far (progress lines).
 using Progress = std::function<void(std::int64_t done)>;
@@ -85,4 +85,4 @@ FetchReport fetch_missing(store::BarStore& store, const config::Settings& settin
 // Whether this build can talk to Alpaca (-Dalpaca).
 [[nodiscard]] bool alpaca_available() noexcept;
 
-}  // namespace trader::backtest
+}  // namespace trader::marketdata

@@ -1,4 +1,4 @@
-#include <trader/backtest/market_data.hpp>
+#include <trader/marketdata/market_data.hpp>
 
 #include <fmt/core.h>
 
@@ -14,7 +14,7 @@
 #include <trader/alpaca/historical_bars.hpp>
 #endif
 
-namespace trader::backtest {
+namespace trader::marketdata {
 namespace {
 
 void check(const core::CancellationToken* cancel) {
@@ -200,4 +200,4 @@ FetchReport fetch_missing(store::BarStore& store, const config::Settings& settin
 #endif
 }
 
-}  // namespace trader::backtest
+}  // namespace trader::marketdata
