@@ -30,15 +30,19 @@ Bar bar(const char* ts, const char* o, const char* h, const char* l, const char*
 }
 
 struct Harness {
-  explicit Harness(std::vector<std::string> names = {"AAPL"},
-                   trader::config::Settings s = trader::config::Settings{})
+  explicit Harness(
+      std::vector<std::string> names = {"AAPL"},
+      trader::config::Settings s = trader::config::Settings{},
+      trader::engine::EndOfDay end_of_day = trader::engine::EndOfDay::at_first_bar_after_close)
       : symbols(trader::data::SymbolTable::sorted(std::move(names))),
         settings(std::move(s)),
         broker(trader::broker::SimulationSettings::from(settings.backtest)),
         observer(settings.backtest.initial_capital),
         engine(
             symbols, [this] { return std::make_unique<trader::testing::ScriptedStrategy>(script); },
-            broker, trader::engine::EngineOptions{.risk = settings.risk, .venue = &broker},
+            broker,
+            trader::engine::EngineOptions{
+                .risk = settings.risk, .venue = &broker, .end_of_day = end_of_day},
             &observer) {}
 
   trader::data::SymbolTable symbols;
@@ -284,5 +288,65 @@ TEST_SUITE("engine/fixes") {
     backtest.engine.on_bar(bar("2026-02-10T14:30:00Z", "100", "100", "100", "100"));
     REQUIRE_FALSE(backtest.observer.orders.empty());
     CHECK(backtest.observer.orders[0].request.client_order_id == "bt-1");
+  }
+}
+
+namespace {
+std::size_t count_role(const trader::testing::RecordingObserver& o,
+                       trader::orders::OrderRole role) {
+  std::size_t n = 0;
+  for (const auto& order : o.orders) {
+    if (order.request.role == role && order.state == trader::orders::OrderState::submitted) ++n;
+  }
+  return n;
+}
+}  // namespace
+
+TEST_SUITE("engine/end_of_day") {
+  using trader::engine::EndOfDay;
+
+  TEST_CASE("F17: the driver flattens before the close; later bars are not evaluated") {
+    // Issue 12 item 5: a market order sent at the close would not fill; the live driver sends
+    // the exits at close - N seconds from its own timer, and nothing is evaluated after that.
+    Harness h({"AAPL"}, trader::config::Settings{}, EndOfDay::driver);
+    h.script.longs = {parse_timestamp("2026-02-10T20:50:00Z"),
+                      parse_timestamp("2026-02-10T20:59:00Z"),
+                      parse_timestamp("2026-02-11T14:30:00Z")};
+    h.script.stop_distance = d("5");
+    h.engine.on_bar(bar("2026-02-10T20:50:00Z", "100", "100", "100", "100"));      // buy-stop 100
+    h.engine.on_bar(bar("2026-02-10T20:51:00Z", "100", "100.5", "100", "100.2"));  // filled
+    for (const char* ts : {"2026-02-10T20:52:00Z", "2026-02-10T20:58:00Z"}) {
+      h.engine.on_bar(bar(ts, "100.2", "100.3", "100.1", "100.2"));
+    }
+    REQUIRE(h.engine.position_qty(SymbolId{0}) > 0);
+    h.engine.flatten_for_close(parse_timestamp("2026-02-10T20:59:00Z"));  // close - 60 s
+    h.engine.flatten_for_close(parse_timestamp("2026-02-10T20:59:01Z"));  // idempotent
+    CHECK(count_role(h.observer, trader::orders::OrderRole::exit_market) == 1);
+    const std::size_t points = h.observer.curve.size();
+    h.engine.on_bar(bar("2026-02-10T20:59:00Z", "100.1", "100.4", "100", "100.3"));
+    REQUIRE(h.observer.trades.size() == 1);  // filled while the market was open
+    CHECK(h.observer.trades[0].exit_reason == ExitReason::session_close);
+    CHECK(trader::core::format_timestamp(h.observer.trades[0].exit_at) == "2026-02-10T20:59:00Z");
+    CHECK(h.observer.trades[0].exit_price == d("100.09"));  // the open less slippage
+    CHECK(h.observer.curve.size() == points);               // the 20:59 signal was never evaluated
+    CHECK(count_role(h.observer, trader::orders::OrderRole::entry) == 1);
+    h.engine.on_bar(bar("2026-02-11T14:30:00Z", "101", "101", "101", "101"));  // the next session
+    CHECK(count_role(h.observer, trader::orders::OrderRole::entry) == 2);
+    REQUIRE(h.observer.daily.size() == 1);
+  }
+
+  TEST_CASE("F17: in driver mode no bar flattens at the close; a missed flatten ends the day") {
+    Harness h({"AAPL"}, trader::config::Settings{}, EndOfDay::driver);
+    h.script.longs = {parse_timestamp("2026-02-10T20:50:00Z")};
+    h.script.stop_distance = d("5");
+    h.engine.on_bar(bar("2026-02-10T20:50:00Z", "100", "100", "100", "100"));
+    h.engine.on_bar(bar("2026-02-10T20:51:00Z", "100", "100.5", "100", "100.2"));
+    h.engine.on_bar(bar("2026-02-10T21:00:00Z", "100.2", "100.3", "100.1", "100.2"));
+    CHECK(h.engine.position_qty(SymbolId{0}) > 0);  // F7 would have flattened here
+    CHECK(h.observer.trades.empty());
+    h.engine.on_session_close(std::chrono::year{2026} / 2 / 10);  // the driver, after the close
+    REQUIRE(h.observer.trades.size() == 1);  // the last resort, at the venue's close
+    CHECK(h.observer.trades[0].exit_reason == ExitReason::session_close);
+    CHECK(h.engine.position_qty(SymbolId{0}) == 0);
   }
 }

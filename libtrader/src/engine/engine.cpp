@@ -153,7 +153,8 @@ void Engine::on_bar(const data::Bar& bar) {
   if (bar.ts >= day_end_ || bar.ts < day_start_) {
     if (session_open_) on_session_close(session_date_);
     start_session(core::utc_date(bar.ts));
-  } else if (session_open_ && bar.ts >= session_close_) {
+  } else if (session_open_ && bar.ts >= session_close_ &&
+             options_.end_of_day == EndOfDay::at_first_bar_after_close) {
     on_session_close(session_date_);  // F7: at the calendar's close, early closes included
   }
   now_ = bar.ts;
@@ -164,6 +165,9 @@ void Engine::on_bar(const data::Bar& bar) {
     positions_value_ += marked - s.market_value;
     s.market_value = marked;
   }
+  // Flattened for the day (F17, or after the F7 close): nothing is evaluated until the next
+  // session. (The aggregator would drop a bar after the close anyway.)
+  if (day_closed_) return;
   const auto candle = s.aggregator.process(bar);
   if (!candle) return;
   s.indicators.update(*candle);
@@ -545,11 +549,28 @@ void Engine::flatten(Timestamp now) {
   }
 }
 
+void Engine::flatten_for_close(Timestamp now) {
+  if (!session_open_ || day_closed_) return;
+  const Busy busy(*this);
+  for (SymbolState& s : states_) static_cast<void>(s.aggregator.flush());  // partial: discarded
+  now_ = std::max(now_, now);
+  log::info("eod_flatten", {{"date", core::format_date(session_date_)},
+                            {"open_positions", std::to_string(open_positions_)},
+                            {"pending_entries", std::to_string(pending_entries_)}});
+  flatten(now_);
+}
+
 void Engine::on_session_close(core::Date date) {
   if (!session_open_ || date != session_date_) return;
   const Busy busy(*this);
   for (SymbolState& s : states_) static_cast<void>(s.aggregator.flush());  // partial: discarded
   now_ = std::max(now_, day_start_);
+  if (options_.end_of_day == EndOfDay::driver && !day_closed_ &&
+      (open_positions_ > 0 || pending_entries_ > 0)) {
+    log::warning(
+        "session_end_without_flatten",  // F17: the driver's timer never came
+        {{"date", core::format_date(date)}, {"open_positions", std::to_string(open_positions_)}});
+  }
   flatten(now_);
   if (options_.venue != nullptr) {
     const auto session = calendar::find_session(date);

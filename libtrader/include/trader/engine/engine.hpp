@@ -127,9 +127,19 @@ class Engine final : public broker::OrderEventListener {
   Engine& operator=(const Engine&) = delete;
 
   void on_bar(const data::Bar& bar);
-  // F7: flatten every position at the close of `date`'s session, cancel what is pending, let the
-  // venue close, record the day's equity. Called by the engine itself at the first bar at or
-  // after the close. Idempotent.
+  // F17 (issue 12 item 5): the live driver calls this from its own wall-clock timer at the
+  // close minus ALGO_ENGINE__EOD_FLATTEN_SECONDS (early closes included), never waiting for a
+  // bar: pending entries are cancelled, every position gets a market exit (oldest first) while
+  // the market can still fill it, the partial candles are dropped, and bars after it are not
+  // evaluated until the next session (a late entry fill leaves at once). Idempotent; `now` is
+  // the driver's clock.
+  void flatten_for_close(Timestamp now);
+  // The end of `date`'s session: flatten what is still open, let the venue close (F7: it fills
+  // the market exits at the reference's end-of-day price), record the day's equity. With
+  // EndOfDay::at_first_bar_after_close the engine calls it at the first bar at or after the
+  // calendar's close; with EndOfDay::driver at the first bar of a later day, or the driver calls
+  // it after the close (then a position still open here means the flatten never came: it is
+  // sent out now, with a warning). Idempotent.
   void on_session_close(core::Date date);
   // End of the data: closes the session in progress.
   void finish();
