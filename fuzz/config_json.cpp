@@ -2,7 +2,7 @@
 // trader::config::inspect from a Sources built by hand. The input is one environment entry,
 // NAME=VALUE (without '=', the value of ALGO_BROKER), e.g. ALGO_RISK={"max_open_positions":3}.
 // inspect() documents that it never throws (bad values become errors); secret keys must come out
-// masked.
+// masked, and no error may quote a piece of the canary key from ALGO_BROKER (config_check.hpp).
 
 #include <cstddef>
 #include <cstdint>

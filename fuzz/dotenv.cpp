@@ -1,6 +1,7 @@
 // Fuzz target: trader::config::parse_dotenv, then inspect() of what it read.
-// Normal outcomes: variables, or ConfigError (a malformed line). inspect() documents that it
-// never throws; secret keys must come out masked.
+// Normal outcomes: variables, or ConfigError (a malformed line, named by file and line only).
+// inspect() documents that it never throws; secret keys must come out masked, and no error may
+// quote a piece of the canary key from a secret-bearing place (config_check.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -16,7 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   trader::config::Sources sources;
   try {
     sources.dotenv = trader::config::parse_dotenv(text, ".env", trader::fuzz::schema());
-  } catch (const trader::config::ConfigError&) {
+  } catch (const trader::config::ConfigError& e) {
+    // A malformed line is named by file and line only, whatever it holds.
+    trader::fuzz::expect(!trader::fuzz::holds_canary(e.what()), "a .env error quotes its line");
     return 0;
   }
   sources.dotenv_path = ".env";
