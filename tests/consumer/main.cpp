@@ -1,18 +1,15 @@
 // A separate program that knows libtrader only through `pkg-config --cflags --libs libtrader`.
 // Issue 12 item 7: it adds a strategy of its own, with a parameter, without any edit of
 // libtrader, and backtests it on synthetic bars through the public API.
-#include <trader/backtest/runner.hpp>
+#include <trader/backtest/session.hpp>
 #include <trader/calendar/nyse.hpp>
 #include <trader/config/key_table.hpp>
 #include <trader/core/decimal.hpp>
-#include <trader/store/database.hpp>
+#include <trader/marketdata/bar_supply.hpp>
 #include <trader/strategy/registry.hpp>
-
-#include <unistd.h>  // getpid
 
 #include <array>
 #include <cstdio>
-#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -100,13 +97,36 @@ trader::strategy::StrategyRegistry make_registry() {
   return registry;
 }
 
-std::string trades_text(const trader::backtest::BacktestResult& r) {
-  std::string text;
-  for (const auto& t : r.trades) {
-    text += trader::core::format_timestamp(t.entry_at) + " " + t.entry_price.to_string() + " " +
-            t.exit_price.to_string() + "\n";
+// A backtest on synthetic bars through the public API, no database: the registry validates
+// the parameters (--param, the environment) and makes the strategy; a BacktestSession runs it.
+struct Run {
+  std::vector<std::pair<std::string, std::string>> parameters;  // as the strategy took them
+  std::string trades;                                           // one line per trade
+  std::size_t count = 0;
+};
+
+Run backtest(const trader::strategy::StrategyRegistry& registry, const std::string& lookback) {
+  const auto blueprint = registry.configure("average-cross", {}, {{"lookback", lookback}});
+  trader::marketdata::BarRequest request;
+  request.symbols = {"AAPL", "MSFT"};
+  request.first = trader::core::parse_date("2025-03-03");
+  request.last = trader::core::parse_date("2025-03-14");
+  request.synthetic_seed = 7;
+  auto bars = trader::marketdata::synthetic_bars(request);
+  trader::backtest::SessionOptions options;
+  options.backtest = blueprint.settings().backtest;
+  options.risk = blueprint.settings().risk;
+  options.first = request.first;
+  options.last = request.last;
+  const trader::backtest::BacktestSession session(
+      bars.symbols, [&] { return blueprint.create(); }, options);
+  const auto result = session.run(*bars.source);
+  Run run{blueprint.parameters(), "", result.trades.size()};
+  for (const auto& t : result.trades) {
+    run.trades += result.symbol_of(t) + " " + trader::core::format_timestamp(t.entry_at) + " " +
+                  t.entry_price.to_string() + " " + t.exit_price.to_string() + "\n";
   }
-  return text;
+  return run;
 }
 
 }  // namespace
@@ -127,55 +147,37 @@ int main() try {
             list.back().parameters[0].allowed == "2..50",
         "average-cross is listed with lookback in 2..50");
 
-  const auto scratch =
-      std::filesystem::temp_directory_path() / ("trader-consumer-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(scratch);
-  {
-    auto db = trader::store::Database::open({scratch / "runs.db", 5000});
-    trader::backtest::BacktestRunner runner(db, registry, {});
-    const auto run = [&](const std::string& lookback) {
-      trader::backtest::BacktestRequest request;
-      request.strategy = "average-cross";
-      request.symbols = {"AAPL", "MSFT"};
-      request.start_date = trader::core::parse_date("2025-03-03");
-      request.end_date = trader::core::parse_date("2025-03-14");
-      request.parameters = {{"lookback", lookback}};
-      request.data = trader::backtest::DataMode::synthetic;
-      return runner.run(request);
-    };
-    const auto short_average = run("5");
-    const auto long_average = run("40");
-    std::printf("lookback 5: %zu trades, lookback 40: %zu trades\n", short_average.trades.size(),
-                long_average.trades.size());
-    check(!short_average.trades.empty() && !long_average.trades.empty(), "both backtests trade");
-    check(short_average.parameters ==
-              std::vector<std::pair<std::string, std::string>>{{"lookback", "5"}},
-          "the result records lookback=5");
-    check(trades_text(short_average) != trades_text(long_average),
-          "the parameter is honoured: lookback 5 and 40 trade differently");
-    check(trades_text(run("5")) == trades_text(short_average),
-          "the same lookback, the same trades");
-    for (const char* outside : {"1", "51"}) {
-      std::string error;
-      try {
-        static_cast<void>(run(outside));
-      } catch (const trader::strategy::ParameterError& e) {
-        error = e.what();
-      }
-      check(error.find(std::string("--param lookback=") + outside +
-                       ": must be an integer in 2..50") != std::string::npos,
-            std::string("lookback=") + outside + " is refused naming its range");
+  const Run short_average = backtest(registry, "5");
+  const Run long_average = backtest(registry, "40");
+  std::printf("lookback 5: %zu trades, lookback 40: %zu trades\n", short_average.count,
+              long_average.count);
+  check(short_average.count > 0 && long_average.count > 0, "both backtests trade");
+  check(short_average.parameters ==
+            std::vector<std::pair<std::string, std::string>>{{"lookback", "5"}},
+        "the strategy took lookback=5");
+  check(short_average.trades != long_average.trades,
+        "the parameter is honoured: lookback 5 and 40 trade differently");
+  check(backtest(registry, "5").trades == short_average.trades,
+        "the same lookback, the same trades");
+  for (const char* outside : {"1", "51"}) {
+    std::string error;
+    try {
+      static_cast<void>(backtest(registry, outside));
+    } catch (const trader::strategy::ParameterError& e) {
+      error = e.what();
     }
-    // Its section is configuration like any other: the environment, with the same checks.
-    trader::config::Sources sources;
-    sources.environment = {{"ALGO_AVERAGE_CROSS__LOOKBACK", "99"}};
-    const auto inspected = registry.schema().inspect(sources);
-    check(inspected.errors.size() == 1 &&
-              std::string(inspected.errors[0].what()) ==
-                  "ALGO_AVERAGE_CROSS__LOOKBACK=99: must be an integer in 2..50",
-          "ALGO_AVERAGE_CROSS__LOOKBACK=99 is refused naming its range");
+    check(error.find(std::string("--param lookback=") + outside +
+                     ": must be an integer in 2..50") != std::string::npos,
+          std::string("lookback=") + outside + " is refused naming its range");
   }
-  std::filesystem::remove_all(scratch);
+  // Its section is configuration like any other: the environment, with the same checks.
+  trader::config::Sources sources;
+  sources.environment = {{"ALGO_AVERAGE_CROSS__LOOKBACK", "99"}};
+  const auto inspected = registry.schema().inspect(sources);
+  check(inspected.errors.size() == 1 &&
+            std::string(inspected.errors[0].what()) ==
+                "ALGO_AVERAGE_CROSS__LOOKBACK=99: must be an integer in 2..50",
+        "ALGO_AVERAGE_CROSS__LOOKBACK=99 is refused naming its range");
   return failures == 0 ? 0 : 1;
 } catch (const std::exception& e) {
   std::printf("FAILED: %s\n", e.what());
