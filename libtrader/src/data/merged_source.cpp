@@ -13,7 +13,10 @@ namespace {
 constexpr std::int64_t kMinute =
     std::chrono::duration_cast<core::Microseconds>(std::chrono::minutes{1}).count();
 constexpr std::size_t kMinutesPerDay = std::size_t{24} * 60;
-constexpr std::size_t kFirstBuffer = 1024;  // more than a session of one symbol
+constexpr std::size_t kFirstBuffer = 4096;  // several sessions of one symbol
+// At most this many items per read of an input (a session of one symbol fits): the merge reads
+// little ahead of the day it orders, so what it decoded is still in the cache when it sorts.
+constexpr std::size_t kPullChunk = 512;
 
 }  // namespace
 
@@ -31,15 +34,18 @@ DayMerger<T>::DayMerger(std::vector<Input> inputs) {
 template <class T>
 bool DayMerger<T>::pull(Cursor& c) {
   if (c.done) return false;
-  if (c.position > 0) {  // keep what is left at the front
+  if (c.buffer.empty()) c.buffer.resize(kFirstBuffer);
+  // What is left moves to the front only when the space behind it runs short, so most items
+  // are never moved (the merge always holds the next day's first items too).
+  if (c.position > 0 && c.buffer.size() - c.size < c.buffer.size() / 4) {
     std::move(c.buffer.begin() + static_cast<std::ptrdiff_t>(c.position),
               c.buffer.begin() + static_cast<std::ptrdiff_t>(c.size), c.buffer.begin());
     c.size -= c.position;
     c.position = 0;
   }
-  if (c.buffer.empty()) c.buffer.resize(kFirstBuffer);
   if (c.size == c.buffer.size()) c.buffer.resize(c.buffer.size() * 2);  // a long day
-  const std::size_t n = c.input(std::span<T>(c.buffer).subspan(c.size));
+  const std::size_t room = std::min(kPullChunk, c.buffer.size() - c.size);
+  const std::size_t n = c.input(std::span<T>(c.buffer).subspan(c.size, room));
   if (n == 0) {
     c.done = true;
     return false;
@@ -66,11 +72,25 @@ bool DayMerger<T>::next(std::vector<T>& out) {
   const Timestamp day_start = std::chrono::floor<std::chrono::days>(first);
   const Timestamp day_end = day_start + std::chrono::days{1};
 
+  // Each input's items of the day, counted by minute on the way (a stable counting sort: inputs
+  // one after the other, each increasing in time, so a minute's items come out in input order).
+  counts_.assign(kMinutesPerDay + 1, 0);
+  bool aligned = true;
   std::size_t total = 0;
   for (Cursor& c : cursors_) {
     fill_through(c, day_end);
     std::size_t i = c.position;
-    while (i < c.size && time_of(c.buffer[i]) < day_end) ++i;
+    for (; i < c.size; ++i) {
+      const Timestamp ts = time_of(c.buffer[i]);
+      if (ts >= day_end) break;
+      const std::int64_t offset = (ts - day_start).count();
+      if (offset < 0) {
+        throw Error("bars out of order: " + core::format_timestamp(ts) + " after " +
+                    core::format_timestamp(first) + " in the same input");
+      }
+      aligned = aligned && offset % kMinute == 0;
+      ++counts_[static_cast<std::size_t>(offset / kMinute) + 1];
+    }
     c.day_end = i;
     total += i - c.position;
   }
@@ -81,21 +101,6 @@ bool DayMerger<T>::next(std::vector<T>& out) {
               c.buffer.begin() + static_cast<std::ptrdiff_t>(c.day_end), out.begin());
     c.position = c.day_end;
     return true;
-  }
-  // A stable counting sort by minute of the day: inputs one after the other, each increasing in
-  // time, so a minute's items come out in input order.
-  counts_.assign(kMinutesPerDay + 1, 0);
-  bool aligned = true;
-  for (const Cursor& c : cursors_) {
-    for (std::size_t i = c.position; i < c.day_end; ++i) {
-      const std::int64_t offset = (time_of(c.buffer[i]) - day_start).count();
-      if (offset < 0) {
-        throw Error("bars out of order: " + core::format_timestamp(time_of(c.buffer[i])) +
-                    " after " + core::format_timestamp(first) + " in the same input");
-      }
-      aligned = aligned && offset % kMinute == 0;
-      ++counts_[static_cast<std::size_t>(offset / kMinute) + 1];
-    }
   }
   for (std::size_t m = 1; m < counts_.size(); ++m) counts_[m] += counts_[m - 1];
   for (Cursor& c : cursors_) {

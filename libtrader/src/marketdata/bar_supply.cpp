@@ -2,8 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <map>
 #include <set>
 
+#include <trader/calendar/nyse.hpp>
 #include <trader/data/merged_source.hpp>
 #include <trader/data/synthetic.hpp>
 #include <trader/log/log.hpp>
@@ -64,6 +66,30 @@ std::string missing_message(const std::vector<store::MissingRange>& missing, cor
   return text;
 }
 
+// The NYSE sessions of [first, last] missing from `stored` (one symbol's stored sessions), as
+// contiguous ranges; with `real_only`, sessions of synthetic bars count as missing too (what
+// BarStore::missing answers, from sessions already read).
+std::vector<store::MissingRange> missing_from(const std::string& symbol,
+                                              const std::vector<store::StoredSession>& stored,
+                                              const std::vector<calendar::Session>& range,
+                                              bool real_only) {
+  std::set<core::Date> have;
+  for (const auto& s : stored) {
+    if (!real_only || !store::is_synthetic_source(s.source)) have.insert(s.date);
+  }
+  std::vector<store::MissingRange> out;
+  for (const auto& session : range) {
+    if (have.contains(session.date)) continue;
+    if (!out.empty() && calendar::next_session(out.back().last) == session.date) {
+      out.back().last = session.date;
+      ++out.back().sessions;
+    } else {
+      out.push_back(store::MissingRange{symbol, session.date, session.date, 1});
+    }
+  }
+  return out;
+}
+
 std::string joined(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
@@ -122,14 +148,23 @@ BarSupply stored_bars(store::BarStore& store, const config::Settings& settings,
         "--data alpaca needs ALGO_BROKER__API_KEY and ALGO_BROKER__SECRET_KEY (in .env or the "
         "environment)");
   }
+  // Each symbol's stored sessions are read once (again only after a fetch): the checks below
+  // and the provenance all come from them, a few thousand rows rather than a query per question.
+  const auto range = calendar::sessions_between(request.first, request.last);
+  std::vector<std::vector<store::StoredSession>> stored;
+  const auto read_sessions = [&] {
+    stored.clear();
+    for (const auto& s : symbols) stored.push_back(store.sessions(s, request.first, request.last));
+  };
+  read_sessions();
   // When it may fetch, sessions of synthetic bars count as lacking real data: fetched bars
   // replace them (issue 11 item 2). What is left is reported per symbol below.
   const bool may_fetch =
       request.mode == DataMode::alpaca || (request.mode == DataMode::automatic && have_keys);
   const auto missing_now = [&](bool real_only) {
     std::vector<store::MissingRange> out;
-    for (const auto& s : symbols) {
-      for (auto& m : store.missing(s, request.first, request.last, real_only)) out.push_back(m);
+    for (std::size_t i = 0; i < symbols.size(); ++i) {
+      for (auto& m : missing_from(symbols[i], stored[i], range, real_only)) out.push_back(m);
     }
     return out;
   };
@@ -139,14 +174,14 @@ BarSupply stored_bars(store::BarStore& store, const config::Settings& settings,
         fetch_missing(store, settings, symbols, request.first, request.last, {}, cancel);
     log::info("bars_fetched",
               {{"bars", std::to_string(fetched.bars)}, {"pages", std::to_string(fetched.pages)}});
+    read_sessions();
   }
   missing = missing_now(false);
   std::vector<store::MissingRange> empty_symbols;
-  for (const auto& s : symbols) {
-    if (store.sessions(s, request.first, request.last).empty()) {
-      for (const auto& m : missing) {
-        if (m.symbol == s) empty_symbols.push_back(m);
-      }
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    if (!stored[i].empty()) continue;
+    for (const auto& m : missing) {
+      if (m.symbol == symbols[i]) empty_symbols.push_back(m);
     }
   }
   if (!empty_symbols.empty() || (request.mode == DataMode::automatic && !missing.empty())) {
@@ -161,23 +196,33 @@ BarSupply stored_bars(store::BarStore& store, const config::Settings& settings,
   // Where each symbol's bars came from, in the result, the report and the run record; a symbol
   // on synthetic bars, or mixing real and synthetic sessions, is called out.
   supply.data_source = "store:";
-  for (const auto& p : store.provenance(symbols, request.first, request.last)) {
-    std::vector<std::string> labels = p.real_sources;
-    labels.insert(labels.end(), p.synthetic_sources.begin(), p.synthetic_sources.end());
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    std::map<std::string, std::int64_t> by_source;  // in the order of the source labels
+    for (const auto& session : stored[i]) ++by_source[session.source];
+    std::vector<std::string> real_sources;
+    std::vector<std::string> synthetic_sources;
+    std::int64_t real_sessions = 0;
+    std::int64_t synthetic_sessions = 0;
+    for (const auto& [source, count] : by_source) {
+      const bool generated = store::is_synthetic_source(source);
+      (generated ? synthetic_sources : real_sources).push_back(source);
+      (generated ? synthetic_sessions : real_sessions) += count;
+    }
+    std::vector<std::string> labels = real_sources;
+    labels.insert(labels.end(), synthetic_sources.begin(), synthetic_sources.end());
     supply.data_source += fmt::format("{} {} {}", supply.data_source.size() > 6 ? ";" : "",
-                                      p.symbol, joined(labels, ","));
-    if (p.synthetic_sessions == 0) continue;
+                                      symbols[i], joined(labels, ","));
+    if (synthetic_sessions == 0) continue;
     supply.synthetic = true;
-    const std::string synthetic_labels = joined(p.synthetic_sources, ", ");
-    if (p.real_sessions > 0) {
+    const std::string synthetic_labels = joined(synthetic_sources, ", ");
+    if (real_sessions > 0) {
       supply.warnings.push_back(fmt::format(
           "{} mixes real and SYNTHETIC bars: {} session{} of real bars, {} of synthetic bars "
           "({}); its results are not market results",
-          p.symbol, p.real_sessions, plural(p.real_sessions), p.synthetic_sessions,
-          synthetic_labels));
+          symbols[i], real_sessions, plural(real_sessions), synthetic_sessions, synthetic_labels));
     } else {
       supply.warnings.push_back(fmt::format("{} runs on SYNTHETIC bars ({}), not market prices",
-                                            p.symbol, synthetic_labels));
+                                            symbols[i], synthetic_labels));
     }
   }
   supply.source = store.read(supply.symbols, request.first, request.last);
