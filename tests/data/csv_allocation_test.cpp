@@ -3,44 +3,12 @@
 // resampling too. Every allocation in this executable is counted.
 #include <doctest/doctest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
 #include <trader/data/csv_reader.hpp>
 
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-// GCC sees through std::allocator here and takes these for a free() of a new'd pointer; they are
-// the matching pair of the operator new above.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-// The rest of the family too: ASan supplies its own nothrow and array forms, and a block from
-// them freed by ours would be an alloc-dealloc mismatch.
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
-  return operator new(size, tag);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
+#include "support/counting_new.hpp"
 
 namespace {
 
@@ -73,15 +41,15 @@ std::string rows(int count, int step) {
 
 long allocations_after_first_batch(const std::string& text, CsvReadOptions options) {
   SymbolTable table;
-  const long at_start = g_allocations.load();
+  const long at_start = trader::testing::allocations();
   CsvBarReader reader = CsvBarReader::from_text(text, "bars.csv", std::move(options), table);
-  CHECK(g_allocations.load() > at_start);  // the counter counts (the text is copied)
+  CHECK(trader::testing::allocations() > at_start);  // the counter counts (the text is copied)
   std::vector<BarRecord> batch(256);
   REQUIRE(reader.read(batch) == batch.size());
-  const long before = g_allocations.load();
+  const long before = trader::testing::allocations();
   std::size_t total = batch.size();
   while (const std::size_t n = reader.read(batch)) total += n;
-  const long during = g_allocations.load() - before;
+  const long during = trader::testing::allocations() - before;
   CHECK(total == reader.bars_delivered());
   CHECK(reader.skipped_rows() == 0);
   return during;

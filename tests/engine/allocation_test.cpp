@@ -2,40 +2,12 @@
 // executable is counted, and a bar may allocate only when it moves an order.
 #include <doctest/doctest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include <trader/broker/sim_broker.hpp>
 #include <trader/data/synthetic.hpp>
 #include <trader/engine/engine.hpp>
 #include <trader/strategy/velez.hpp>
 
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-// The rest of the family too: ASan supplies its own nothrow and array forms (the standard ones
-// would call ours), and a block from them freed by ours is an alloc-dealloc mismatch.
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
-  return operator new(size, tag);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#include "support/counting_new.hpp"
 
 namespace {
 class OrderActivity final : public trader::engine::EngineObserver {
@@ -77,9 +49,9 @@ TEST_SUITE("engine/allocation") {
     long quiet_bars = 0, quiet_allocations = 0, busy_bars = 0;
     for (std::size_t i = 0; i < bars.size(); ++i) {
       const long orders_before = activity.orders;
-      const long before = g_allocations.load();
+      const long before = trader::testing::allocations();
       engine.on_bar(bars[i]);
-      const long allocated = g_allocations.load() - before;
+      const long allocated = trader::testing::allocations() - before;
       if (i < 2000) continue;  // warm-up: first sessions, first orders, buffers growing
       if (activity.orders == orders_before) {
         ++quiet_bars;
