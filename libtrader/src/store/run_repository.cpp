@@ -14,19 +14,7 @@
 namespace trader::store {
 namespace {
 
-// SOCI reports an INTEGER column as int or long long depending on its declared type and value.
-long long integer(const soci::row& row, std::size_t i) {
-  switch (row.get_properties(i).get_data_type()) {
-    case soci::dt_integer:
-      return row.get<int>(i);
-    case soci::dt_long_long:
-      return row.get<long long>(i);
-    case soci::dt_unsigned_long_long:
-      return static_cast<long long>(row.get<unsigned long long>(i));
-    default:
-      return std::stoll(row.get<std::string>(i));
-  }
-}
+using detail::integer;
 
 // The reference stored ratios as the text of the double's shortest repr ("0.6666666666666666").
 std::string double_text(double value) { return fmt::format("{}", value); }

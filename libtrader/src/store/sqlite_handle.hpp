@@ -31,6 +31,21 @@ void execute_script(Database& db, const std::string& sql);
 // The same from the connection's last error (for the raw sqlite3 API).
 [[noreturn]] void raise_native_error(Database& db, std::string_view doing);
 
+// An INTEGER column of a row: SOCI reports it as int or long long depending on its declared
+// type and value.
+inline long long integer(const soci::row& row, std::size_t i) {
+  switch (row.get_properties(i).get_data_type()) {
+    case soci::dt_integer:
+      return row.get<int>(i);
+    case soci::dt_long_long:
+      return row.get<long long>(i);
+    case soci::dt_unsigned_long_long:
+      return static_cast<long long>(row.get<unsigned long long>(i));
+    default:
+      return std::stoll(row.get<std::string>(i));
+  }
+}
+
 // Creates the whole schema on a new database inside the caller's transaction (F13 first use);
 // returns the number of steps.
 std::size_t create_schema(Database& db);

@@ -10,21 +10,8 @@
 namespace trader::store {
 namespace {
 
+using detail::integer;
 using orders::TradeRecord;
-
-// SOCI reports an INTEGER column as int or long long depending on its declared type and value.
-long long integer(const soci::row& row, std::size_t i) {
-  switch (row.get_properties(i).get_data_type()) {
-    case soci::dt_integer:
-      return row.get<int>(i);
-    case soci::dt_long_long:
-      return row.get<long long>(i);
-    case soci::dt_unsigned_long_long:
-      return static_cast<long long>(row.get<unsigned long long>(i));
-    default:
-      return std::stoll(row.get<std::string>(i));
-  }
-}
 
 class SqlTradeRepository final : public orders::TradeRepository {
  public:
