@@ -30,7 +30,6 @@ struct Database::Impl {
 namespace {
 
 namespace fs = std::filesystem;
-namespace sqlite = ::sqlite_api;
 
 // "user nobody (uid 65534)", for permission messages.
 std::string current_user() {
