@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include <trader/config/load.hpp>
-#include <trader/core/json_text.hpp>
+#include <trader/config/report_json.hpp>
 #include <trader/strategy/registry.hpp>
 
 #include "common/output.hpp"
@@ -72,26 +72,6 @@ void print_text(const LoadResult& result, const std::string& dotenv_path) {
   }
 }
 
-void print_json(const LoadResult& result, const std::string& dotenv_path) {
-  using trader::core::json_quote;
-  std::string out = "{";
-  out += fmt::format("\"mode\": {}, \"paper\": {}, \"dotenv\": {}, \"settings\": [",
-                     json_quote(result.settings.broker.paper ? "paper" : "live"),
-                     result.settings.broker.paper ? "true" : "false",
-                     dotenv_path.empty() ? "null" : json_quote(dotenv_path));
-  for (std::size_t i = 0; i < result.keys.size(); ++i) {
-    const KeyReport& key = result.keys[i];
-    out += fmt::format(
-        "{}\n  {{\"variable\": {}, \"group\": {}, \"value\": {}, \"source\": {}, \"allowed\": {}, "
-        "\"secret\": {}}}",
-        i ? "," : "", json_quote(key.variable), json_quote(key.group), json_quote(key.shown_value),
-        json_quote(trader::config::to_string(key.source)), json_quote(key.allowed),
-        key.secret ? "true" : "false");
-  }
-  out += "\n]}\n";
-  fmt::print("{}", out);
-}
-
 // Every key, commented out at its default: the committed .env.example is this output.
 void print_env_example(const trader::config::Schema& schema) {
   const LoadResult defaults = schema.inspect(trader::config::Sources{});
@@ -128,24 +108,14 @@ int main(int argc, char** argv) try {
   const auto sources = trader::config::Sources::from_process(".", schema);
   const LoadResult result = schema.inspect(sources);
   if (!result.errors.empty()) {
-    if (args.json) {
-      std::string out = "{\"errors\": [";
-      for (std::size_t i = 0; i < result.errors.size(); ++i) {
-        const auto& e = result.errors[i];
-        out += fmt::format("{}{{\"variable\": {}, \"value\": {}, \"problem\": {}}}", i ? ", " : "",
-                           trader::core::json_quote(e.variable()),
-                           e.value_shown() ? trader::core::json_quote(e.shown_value()) : "null",
-                           trader::core::json_quote(e.problem()));
-      }
-      fmt::print("{}]}}\n", out);
-    }
+    if (args.json) fmt::print("{}\n", trader::config::errors_json(result));
     fmt::print(stderr, "trader-config: invalid configuration ({} error{}):\n", result.errors.size(),
                result.errors.size() == 1 ? "" : "s");
     for (const auto& e : result.errors) fmt::print(stderr, "  {}\n", e.what());
     return 1;
   }
   if (args.json) {
-    print_json(result, sources.dotenv_path);
+    fmt::print("{}\n", trader::config::configuration_json(result, sources.dotenv_path));
   } else {
     print_text(result, sources.dotenv_path);
   }
