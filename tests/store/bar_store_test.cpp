@@ -210,6 +210,17 @@ TEST_SUITE("store/bar_store") {
     CHECK(records[1].trade_count == 17);
     CHECK_FALSE(records[0].has_vwap());
     CHECK_FALSE(records[0].has_trade_count());
+
+    // What an export asks before its header line, from the sessions' headers alone.
+    const auto both = store.optional_columns(table, kFeb10, kFeb10);
+    CHECK(both.vwap);
+    CHECK(both.trade_count);
+    const auto msft = store.optional_columns(SymbolTable::sorted({"MSFT"}), kFeb10, kFeb10);
+    CHECK_FALSE(msft.vwap);
+    CHECK_FALSE(msft.trade_count);
+    constexpr auto kFeb11 = year{2026} / February / 11;
+    const auto none = store.optional_columns(table, kFeb11, kFeb11);
+    CHECK_FALSE(none.vwap);
   }
 
   TEST_CASE("remove deletes a symbol's sessions") {

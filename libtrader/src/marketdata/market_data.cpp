@@ -60,16 +60,10 @@ std::int64_t export_csv(store::BarStore& store, const std::vector<std::string>& 
   data::CsvWriteOptions options;
   options.symbol_column = table.size() > 1;
   // Optional columns come out when any stored session of these symbols has them.
-  bool vwap = false, trades = false;
-  store.read_records(table, first, last, [&](std::span<const data::BarRecord> session) {
-    check(cancel);
-    for (const auto& r : session) {
-      vwap = vwap || r.has_vwap();
-      trades = trades || r.has_trade_count();
-    }
-  });
-  options.vwap_column = vwap;
-  options.trade_count_column = trades;
+  check(cancel);
+  const auto columns = store.optional_columns(table, first, last);
+  options.vwap_column = columns.vwap;
+  options.trade_count_column = columns.trade_count;
   data::CsvBarWriter writer(out, name, table, options);
   store.read_records(table, first, last, [&](std::span<const data::BarRecord> session) {
     check(cancel);

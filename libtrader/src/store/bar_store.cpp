@@ -382,6 +382,34 @@ void BarStore::read_records(const data::SymbolTable& table, Date first, Date las
   while (merger.next(day)) sink(day);
 }
 
+BarStore::OptionalColumns BarStore::optional_columns(const data::SymbolTable& table, Date first,
+                                                     Date last) {
+  // The flags byte is the blob's fourth (bar_blob.hpp); a damaged header is found by the read.
+  Statement query(db_,
+                  "SELECT DISTINCT hex(substr(d.bars, 4, 1)) FROM bar_day d JOIN bar_symbol s ON "
+                  "s.id = d.symbol_id WHERE s.symbol = ?1 AND d.session_date >= ?2 AND "
+                  "d.session_date <= ?3");
+  const std::string lo = core::format_date(first);
+  const std::string hi = core::format_date(last);
+  OptionalColumns columns;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    query.reset();
+    query.bind(1, table.name(data::SymbolId{static_cast<std::uint32_t>(i)}))
+        .bind(2, lo)
+        .bind(3, hi);
+    while (query.step()) {
+      const std::string_view hex = query.text(0);  // "03"; "" for a blob too short
+      unsigned flags = 0;
+      for (const char c : hex) {
+        flags = flags * 16 + static_cast<unsigned>(c <= '9' ? c - '0' : c - 'A' + 10);
+      }
+      columns.vwap = columns.vwap || (flags & detail::kHasVwap) != 0;
+      columns.trade_count = columns.trade_count || (flags & detail::kHasTradeCount) != 0;
+    }
+  }
+  return columns;
+}
+
 std::vector<SymbolSummary> BarStore::summary() {
   Statement query(db_,
                   "SELECT s.symbol, min(d.first_ts), max(d.last_ts), sum(d.bar_count), count(*), "

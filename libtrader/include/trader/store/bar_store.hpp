@@ -150,6 +150,15 @@ class BarStore {
   // and date.
   [[nodiscard]] std::unique_ptr<data::BarSource> read(const data::SymbolTable& table, Date first,
                                                       Date last);
+  // Which optional columns (vwap, trade count) any stored session of these symbols in
+  // [first, last] has, from the sessions' headers alone (no bar is decoded): what an export
+  // asks before it writes its header line.
+  struct OptionalColumns {
+    bool vwap = false;
+    bool trade_count = false;
+  };
+  [[nodiscard]] OptionalColumns optional_columns(const data::SymbolTable& table, Date first,
+                                                 Date last);
   // The same with vwap and trade count, for exports.
   void read_records(const data::SymbolTable& table, Date first, Date last,
                     const std::function<void(std::span<const data::BarRecord>)>& sink);
