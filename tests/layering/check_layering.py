@@ -22,7 +22,7 @@ RANKS = {
     "data": 1,
     "strategy": 2, "orders": 2, "risk": 2, "broker": 2,  # domain
     "engine": 3,
-    "store": 4, "alpaca": 4,  # adapters and storage
+    "store": 4, "net": 4, "alpaca": 4,  # adapters (and their transport) and storage
     "marketdata": 5,
     "backtest": 6, "runtime": 6, "sweep": 6,  # drivers
 }

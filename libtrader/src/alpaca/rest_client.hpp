@@ -1,7 +1,8 @@
 #pragma once
 // GET requests to one Alpaca REST host over HTTP or HTTPS, with the keys, timeouts and retry
-// policy of ClientOptions. Shared by the REST clients of this folder; Beast and OpenSSL stay in
-// rest_client.cpp, so the clients' own files compile without them.
+// policy of ClientOptions: a blocking wrapper over the asynchronous net::HttpClient (its own
+// io_context, run until each request is answered), for the tools. Beast and OpenSSL stay in
+// src/net/, so the clients' own files compile without them.
 
 #include <memory>
 #include <string>
@@ -28,7 +29,7 @@ class RestClient {
  public:
   // Throws ParseError for a base_url other than http(s)://host[:port][/prefix], and
   // CertificateError for a ca_file that cannot be loaded.
-  explicit RestClient(ClientOptions options);
+  explicit RestClient(const ClientOptions& options);
   ~RestClient();
   RestClient(const RestClient&) = delete;
   RestClient& operator=(const RestClient&) = delete;

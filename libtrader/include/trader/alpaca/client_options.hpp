@@ -29,7 +29,7 @@ struct ClientOptions {
   std::chrono::milliseconds backoff_max{30'000};
   // A PEM file of CAs trusted besides the system store (tests); empty: the system store only.
   std::string ca_file;
-  // How to wait between attempts; empty: std::this_thread::sleep_for. Tests record instead.
+  // How to wait between attempts; empty: a real wait (a timer). Tests record instead.
   std::function<void(std::chrono::milliseconds)> sleep;
 };
 
