@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 
+#include <trader/calendar/nyse.hpp>
 #include <trader/core/error.hpp>
 
 #include "support/paper_venue_json.hpp"
@@ -224,8 +225,10 @@ VenueOrder& OrderBook::add_order(VenueOrder order, Timestamp now, std::vector<Tr
     order.status = "pending_new";
     out.push_back(TradeUpdate{"pending_new", order, {}, {}, {}, {}, {}});
   }
-  order.status = "new";
-  out.push_back(TradeUpdate{"new", order, {}, {}, {}, {}, {}});
+  const bool queued =
+      options_.queue_outside_hours && !order.extended_hours && !calendar::is_open(now);
+  order.status = queued ? "accepted" : "new";
+  out.push_back(TradeUpdate{order.status, order, {}, {}, {}, {}, {}});
   orders_.push_back(std::move(order));
   return orders_.back();
 }
@@ -476,6 +479,12 @@ void OrderBook::on_bar(const std::string& symbol, const VenueBar& bar, Timestamp
   for (std::size_t i = 0; i < orders_.size(); ++i) {
     VenueOrder& order = orders_[i];
     if (order.symbol != symbol || !order.open()) continue;
+    if (order.status == "accepted") {
+      if (!calendar::is_open(bar.t)) continue;  // still queued for the session
+      order.status = "new";
+      order.updated_at = now;
+      out.push_back(TradeUpdate{"new", order, {}, {}, {}, {}, {}});
+    }
     const bool buy = order.side == "buy";
     std::optional<Decimal> price;
     const auto limit_fill = [&](Decimal limit) -> std::optional<Decimal> {

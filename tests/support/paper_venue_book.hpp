@@ -96,6 +96,10 @@ struct BookOptions {
   bool emit_pending_new = false;     // pending_new before new
   bool emit_pending_cancel = true;   // pending_cancel before canceled
   bool emit_pending_replace = true;  // pending_replace before replaced
+  // An order placed outside the regular session (NYSE calendar, not extended_hours) is
+  // `accepted` (event accepted) and becomes `new` with the first bar inside a session, where it
+  // may fill; false: every order is new at once.
+  bool queue_outside_hours = true;
 };
 
 using OrderResult = std::variant<VenueOrder, ApiError>;

@@ -533,6 +533,28 @@ TEST_CASE("paper venue: expired at the close, rejected by the venue, other event
   CHECK(parse(rest.get("/v2/orders").body).as_array().empty());  // status=open by default
 }
 
+TEST_CASE("paper venue: an order placed before the open is accepted, new at the open, then fills") {
+  PaperVenue venue;
+  const Rest rest(venue);
+  TradeStream stream(venue);
+  venue.set_now(core::parse_timestamp("2026-03-02T13:00:00Z"));  // 08:00 New York
+  venue.add_bars("AAPL", minute_bars({{"9", "9", "9", "9"}, {"10", "10", "10", "10"}},
+                                     kMonday - std::chrono::minutes(1)));
+  const auto order = rest.submit(market_buy("AAPL", 1, "early-1"));
+  CHECK(order.at("status") == "accepted");
+  CHECK(stream.events(1) == std::vector<std::string>{"accepted:accepted"});
+  REQUIRE(venue.publish_next());  // 09:29: still before the session
+  CHECK_FALSE(stream.ws.next(200ms));
+  REQUIRE(venue.publish_next());  // 09:30
+  CHECK(stream.events(2) == std::vector<std::string>{"new:new", "fill:filled"});
+  // An extended-hours limit order is new at once.
+  venue.set_now(core::parse_timestamp("2026-03-02T22:00:00Z"));
+  const auto late = rest.submit(
+      "{\"symbol\":\"AAPL\",\"qty\":\"1\",\"side\":\"buy\",\"type\":\"limit\","
+      "\"limit_price\":\"9\",\"time_in_force\":\"day\",\"extended_hours\":true}");
+  CHECK(late.at("status") == "new");
+}
+
 TEST_CASE("paper venue: fill rules: limits at the better of open and limit, stops at the worse") {
   PaperVenue venue;
   const Rest rest(venue);
