@@ -233,6 +233,30 @@ TEST_SUITE("net") {
     CHECK(f.timers.delays == std::vector<milliseconds>{milliseconds{2'000}});
   }
 
+  TEST_CASE("retry table, 429 without Retry-After: waits until X-RateLimit-Reset") {
+    int calls = 0;
+    HttpTestServer server([&calls](const HttpExchange&) {
+      if (++calls > 2) return status(200);
+      HttpReply reply = status(429, R"({"message":"too many requests"})");
+      // The first names a reset 4 s ahead of the client's clock, the second one already past.
+      reply.headers = {{"X-RateLimit-Reset", calls == 1 ? "1700000004" : "1699999990"}};
+      return reply;
+    });
+    Fixture f;
+    HttpOptions options = f.options(server);
+    options.wall_clock = [] {
+      return std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+    };
+    HttpClient client(f.io, options);
+
+    const HttpResult result = f.send(client, get("/v2/account"));
+
+    CHECK(result.ok());
+    CHECK(result.attempts == 3);
+    // A reset in the past falls back to the policy's backoff (query: 1 s, then 2 s).
+    CHECK(f.timers.delays == std::vector<milliseconds>{milliseconds{4'000}, milliseconds{2'000}});
+  }
+
   TEST_CASE("retry table, 429 on submit: tried once more, then reported as rate limited") {
     HttpTestServer server([](const HttpExchange&) { return status(429); });
     Fixture f;

@@ -44,9 +44,15 @@ struct Session {
   int opened = 0;
   std::vector<Received> messages;
   std::vector<CloseInfo> closes;
+  std::unique_ptr<trader::net::TimerSource> timers;
   std::unique_ptr<WebSocketClient> client;
 
-  explicit Session(WebSocketOptions options) {
+  // speedup > 0: the client's timers run that much faster than real time.
+  explicit Session(WebSocketOptions options, double speedup = 0.0) {
+    if (speedup > 0.0) {
+      timers = trader::net::scaled_timers(io, speedup);
+      options.timers = timers.get();
+    }
     WebSocketHandlers handlers;
     handlers.on_open = [this] { ++opened; };
     handlers.on_message = [this](FrameType type, std::string_view payload) {
@@ -179,7 +185,7 @@ TEST_SUITE("net") {
   TEST_CASE("websocket: pings both ways: the server's pings are answered, ours reach it") {
     WsTestServer server;
     WebSocketOptions options = options_for(server);
-    options.ping_interval = milliseconds{50};
+    options.ping_interval = milliseconds{100};
     Session session(options);
     REQUIRE(session.open());
 
@@ -196,8 +202,8 @@ TEST_SUITE("net") {
   TEST_CASE("websocket: staleness: pings answered but no message for stale_after: stale") {
     WsTestServer server;
     WebSocketOptions options = options_for(server);
-    options.ping_interval = milliseconds{40};
-    options.stale_after = milliseconds{300};
+    options.ping_interval = milliseconds{100};
+    options.stale_after = milliseconds{500};
     Session session(options);
     REQUIRE(session.open());
 
@@ -207,6 +213,24 @@ TEST_SUITE("net") {
     CHECK(session.closes[0].kind == CloseKind::stale);
     CHECK(session.closes[0].reason.find("no message from 127.0.0.1:") == 0);
     CHECK(session.client->pongs_received() >= 1);  // it was alive, only mute
+  }
+
+  TEST_CASE("websocket: injected time: a 60 s staleness limit at speedup 100 (accelerated run)") {
+    WsTestServer server;
+    WebSocketOptions options = options_for(server);
+    options.ping_interval = milliseconds{10'000};
+    options.stale_after = milliseconds{60'000};
+    Session accelerated(options, 100.0);
+    REQUIRE(accelerated.open());
+
+    accelerated.client->send(FrameType::text, "silent");
+    REQUIRE(accelerated.run_until([&] { return !accelerated.closes.empty(); }));
+
+    CHECK(accelerated.closes[0].kind == CloseKind::stale);
+    CHECK(accelerated.closes[0].reason.find("for 60000 ms") != std::string::npos);
+    CHECK(accelerated.client->pongs_received() >= 1);  // pings every 10 s of double time, too
+    CHECK_THROWS_AS(static_cast<void>(trader::net::scaled_timers(accelerated.io, 0.0)),
+                    std::invalid_argument);
   }
 
   TEST_CASE("websocket: a ping that gets no answer at all ends the connection as unanswered") {

@@ -60,6 +60,8 @@ struct WsTestServer::Impl {
   void accept() {
     acceptor.async_accept([this](error_code ec, tcp::socket socket) {
       if (ec) return;
+      error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       const std::lock_guard lock(mutex);
       if (stopping) return;
       sockets.push_back(socket.native_handle());

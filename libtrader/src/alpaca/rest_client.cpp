@@ -48,6 +48,7 @@ net::RetryPolicy bars_policy(const ClientOptions& options) {
   policy.backoff_multiplier = 2.0;
   policy.backoff_max = options.backoff_max;
   policy.retry_after_max = options.backoff_max;
+  policy.use_rate_limit_reset = false;  // as before: Retry-After, else the backoff
   return policy;
 }
 

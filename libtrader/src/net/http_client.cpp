@@ -128,7 +128,24 @@ struct Attempt {
   std::string body;
   std::string request_id;
   std::string retry_after;
+  std::string rate_limit_reset;  // X-RateLimit-Reset
 };
+
+// The wait until an X-RateLimit-Reset (UNIX epoch seconds) as seen by `now`; none when the
+// value is not a number or the time has passed (a clock apart from the server's would make
+// "now" meaningless there).
+std::optional<milliseconds> until_reset(std::string_view value,
+                                        std::chrono::system_clock::time_point now) {
+  const std::string text = trimmed(value);
+  long long seconds = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  const auto reset = std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+  if (reset <= now) return std::nullopt;
+  return std::chrono::duration_cast<milliseconds>(reset - now);
+}
 
 }  // namespace
 
@@ -365,6 +382,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     id_ = ++context_->opened;
+    // A small request goes out at once, not after the peer's delayed ACK (Nagle).
+    error_code ignored;
+    stream_->socket().set_option(tcp::no_delay(true), ignored);
     if (!endpoint_.tls) {
       plain_.emplace(std::move(*stream_));
       stream_.reset();
@@ -508,6 +528,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     attempt.reason = std::string(response.reason());
     attempt.request_id = std::string(response["X-Request-Id"]);
     attempt.retry_after = std::string(response[http::field::retry_after]);
+    attempt.rate_limit_reset = std::string(response["X-RateLimit-Reset"]);
     const bool keep = response.keep_alive();
     attempt.body = std::move(response.body());
     parser_.reset();
@@ -678,6 +699,10 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     }
   }
 
+  [[nodiscard]] std::chrono::system_clock::time_point wall_now() const {
+    return options.wall_clock ? options.wall_clock() : std::chrono::system_clock::now();
+  }
+
   static bool repeatable(const HttpRequest& request) {
     switch (request.repeat) {
       case Repeat::safe:
@@ -737,6 +762,10 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
           rate_limited = true;
           if (const auto wait = retry_after(attempt.retry_after)) {
             told = std::min(*wait, policy.retry_after_max);
+          } else if (policy.use_rate_limit_reset) {
+            if (const auto reset = until_reset(attempt.rate_limit_reset, wall_now())) {
+              told = std::min(*reset, policy.retry_after_max);
+            }
           }
         } else if (status >= 500) {
           result.failure = Failure::server;

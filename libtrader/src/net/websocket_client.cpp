@@ -203,6 +203,9 @@ class Session : public std::enable_shared_from_this<Session> {
                             : "cannot connect to " + endpoint.authority + ": " + ec.message());
       return;
     }
+    // Small frames (pings, orders) go out at once, not after the peer's delayed ACK (Nagle).
+    error_code ignored;
+    stream_->socket().set_option(tcp::no_delay(true), ignored);
     if (!endpoint.tls) {
       plain_.emplace(std::move(*stream_));
       stream_.reset();

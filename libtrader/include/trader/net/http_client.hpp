@@ -41,7 +41,8 @@ enum class Repeat : std::uint8_t {
 
 // How often and how far apart a request is tried again. Delays: retry k (k = 1, 2, ...) waits
 // backoff_initial * backoff_multiplier^(k-1), at most backoff_max; a 429's Retry-After (delta
-// seconds) replaces that wait, at most retry_after_max.
+// seconds), or else its X-RateLimit-Reset (epoch seconds), replaces that wait, at most
+// retry_after_max.
 struct RetryPolicy {
   int max_attempts = 1;        // all attempts, the first included
   int transient_retries = 0;   // 5xx, timeouts, lost connections (see Repeat)
@@ -50,6 +51,7 @@ struct RetryPolicy {
   double backoff_multiplier = 1.0;
   std::chrono::milliseconds backoff_max{30'000};
   std::chrono::milliseconds retry_after_max{60'000};
+  bool use_rate_limit_reset = true;  // false: a 429 without Retry-After backs off as above
 
   // The rows of the retry table for the trading API (a 401 or 403 is never retried):
   // submit an order: 5xx/timeout retried twice, 1 s apart, then the caller reports it failed;
@@ -127,6 +129,9 @@ struct HttpOptions {
   std::string log_event = "http_retry";  // the warning logged before each retry
   // Waits between attempts; nullptr: real time on the io_context. Must outlive the client.
   TimerSource* timers = nullptr;
+  // Reads a 429's X-RateLimit-Reset (epoch seconds) when it has no Retry-After: the wait is
+  // until then (at most retry_after_max). Empty: the system clock.
+  std::function<std::chrono::system_clock::time_point()> wall_clock;
 };
 
 // The CA file could not be read.
