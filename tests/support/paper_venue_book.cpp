@@ -210,6 +210,18 @@ std::optional<ApiError> OrderBook::check_business(const VenueOrder& order) {
   }
   // What the paper account checks by itself: the cost of a buy against the buying power, and a
   // sell of a long position against the shares not held by other orders.
+  if (options_.check_wash_trades) {
+    for (const auto& resting : orders_) {
+      if (!resting.open() || resting.symbol != order.symbol || resting.side == order.side) continue;
+      const bool crosses = order.type != "limit" || resting.type != "limit" ||
+                           (order.side == "buy" ? *order.limit_price >= *resting.limit_price
+                                                : *order.limit_price <= *resting.limit_price);
+      if (crosses) {
+        return ApiError{
+            403, error_body(kForbidden, "potential wash trade detected. use complex orders")};
+      }
+    }
+  }
   if (order.side == "buy" && cost() > buying_power()) return power_error();
   if (order.side == "sell" && existing > Decimal{} && held > Decimal{} &&
       order.qty > existing - held) {

@@ -100,6 +100,10 @@ struct BookOptions {
   // `accepted` (event accepted) and becomes `new` with the first bar inside a session, where it
   // may fill; false: every order is new at once.
   bool queue_outside_hours = true;
+  // Refuse an order that could trade against one's own resting opposite-side order of the same
+  // symbol (403 40310000 "potential wash trade detected. use complex orders"): a market or stop
+  // order against any of them, a limit order against a market or stop one or a limit it crosses.
+  bool check_wash_trades = false;
 };
 
 using OrderResult = std::variant<VenueOrder, ApiError>;

@@ -378,6 +378,30 @@ TEST_CASE("paper venue: the account's own checks: buying power and shares held b
   CHECK(body.at("symbol") == "AAPL");
 }
 
+TEST_CASE("paper venue: wash trades, when checked: an order that could cross one's own") {
+  PaperVenueOptions options;
+  options.book.check_wash_trades = true;
+  PaperVenue venue(options);
+  const Rest rest(venue);
+  static_cast<void>(
+      rest.submit("{\"symbol\":\"AAPL\",\"qty\":\"1\",\"side\":\"sell\",\"type\":\"limit\","
+                  "\"limit_price\":\"110\",\"time_in_force\":\"gtc\"}"));
+  const HttpResult market = rest.call("POST", "/v2/orders", market_buy("AAPL", 1, "w-1"));
+  CHECK(market.status == 403);
+  CHECK(parse(market.body).at("message") == "potential wash trade detected. use complex orders");
+  const auto limit_buy = [&](const std::string& price) {
+    return rest
+        .call("POST", "/v2/orders",
+              "{\"symbol\":\"AAPL\",\"qty\":\"1\",\"side\":\"buy\",\"type\":\"limit\","
+              "\"limit_price\":\"" +
+                  price + "\",\"time_in_force\":\"gtc\"}")
+        .status;
+  };
+  CHECK(limit_buy("100") == 200);  // below the resting sell: cannot cross
+  CHECK(limit_buy("110") == 403);
+  CHECK(rest.call("POST", "/v2/orders", market_buy("MSFT", 1, "w-2")).status == 200);
+}
+
 // --- lifecycles over trade_updates ---
 
 TEST_CASE("paper venue: market buy: new, then fill at the next bar's open (binary frames)") {
