@@ -464,7 +464,8 @@ void PaperVenue::Impl::data_message(StreamConnection& connection, const std::str
           return c.get() != &connection && c->kind == Stream::market_data && c->authenticated &&
                  c->feed == connection.feed;
         });
-    if (data_slot_taken || slot_held) return send_data(connection, data_error(406));
+    const bool ghost = std::chrono::steady_clock::now() < ghost_until;
+    if (data_slot_taken || slot_held || ghost) return send_data(connection, data_error(406));
     connection.authenticated = true;
     return send_data(connection, data_success("authenticated"));
   }
@@ -847,9 +848,18 @@ void PaperVenue::drop_connections(Stream stream) {
   impl_->call([&] {
     const auto open = impl_->connections;
     for (const auto& connection : open) {
-      if (connection->kind == stream) connection->drop(false);
+      if (connection->kind != stream) continue;
+      if (connection->kind == Stream::market_data && connection->authenticated &&
+          impl_->ghost_hold.count() > 0) {
+        impl_->ghost_until = std::chrono::steady_clock::now() + impl_->ghost_hold;
+      }
+      connection->drop(false);
     }
   });
+}
+
+void PaperVenue::set_ghost_after_drop(std::chrono::milliseconds hold) {
+  impl_->call([&] { impl_->ghost_hold = hold; });
 }
 
 void PaperVenue::set_silent(Stream stream, bool silent) {

@@ -154,6 +154,10 @@ class PaperVenue {
   void set_silent(Stream stream, bool silent);
   // Another session holds the market-data slot: every auth gets 406 connection limit exceeded.
   void set_data_slot_taken(bool taken);
+  // After drop_connections(Stream::market_data), the dropped session keeps the slot for this
+  // long (real time), as Alpaca keeps a session that went away uncleanly: auth gets 406 until
+  // then. Zero (the default): the slot is free at once.
+  void set_ghost_after_drop(std::chrono::milliseconds hold);
   // [{"T":"error","code":code,"msg":...}] to every market-data connection.
   void send_data_error(int code);
   // A frame that is not JSON to every connection of the stream.

@@ -182,6 +182,10 @@ RestReply PaperVenue::Impl::control(const RestRequest& request) {
       venue.set_data_slot_taken(flag("on"));
       return ok();
     }
+    if (name == "ghost_after_drop") {
+      venue.set_ghost_after_drop(std::chrono::milliseconds(number("ms", 0)));
+      return ok();
+    }
     if (name == "data_error") {
       venue.send_data_error(number("code", 500));
       return ok();

@@ -143,6 +143,8 @@ struct PaperVenue::Impl {
   bool data_silent = false;
   bool trade_silent = false;
   bool data_slot_taken = false;
+  std::chrono::milliseconds ghost_hold{0};
+  std::chrono::steady_clock::time_point ghost_until{};
   Frames trade_frames = Frames::binary;
   UpdateDelivery delivery = UpdateDelivery::deliver;
   std::deque<std::string> held_updates;

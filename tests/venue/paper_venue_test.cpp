@@ -884,6 +884,24 @@ TEST_CASE("paper venue: market data: one connection per feed, the second gets 40
   CHECK(parse(third.next()->text).at(0).at("code") == 406);
 }
 
+TEST_CASE("paper venue: market data: a dropped session holds the slot for a while (406)") {
+  PaperVenue venue;
+  venue.set_ghost_after_drop(60s);
+  DataStream first(venue, "{\"action\":\"subscribe\",\"bars\":[\"AAPL\"]}");
+  venue.drop_connections(Stream::market_data);
+  CHECK_FALSE(first.ws.next());
+  const std::string auth = "{\"action\":\"auth\",\"key\":\"" + venue.options().api_key +
+                           "\",\"secret\":\"" + venue.options().secret_key + "\"}";
+  WsClient again;
+  REQUIRE(again.connect(venue.data_stream_url()) == 101);
+  static_cast<void>(again.next());
+  again.send(auth);
+  CHECK(parse(again.next()->text).at(0).at("code") == 406);
+  venue.set_ghost_after_drop(0ms);  // no new ghost; the old one is still there
+  again.send(auth);
+  CHECK(parse(again.next()->text).at(0).at("code") == 406);
+}
+
 TEST_CASE(
     "paper venue: market data: no auth within the timeout: 404 auth timeout, no close frame") {
   PaperVenueOptions options;
