@@ -292,6 +292,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void shut() noexcept {
     shut_ = true;
     close();
+    // The callback holds this connection (and the request): dropping it breaks that cycle.
+    done_ = nullptr;
+    request_ = nullptr;
   }
 
   void close() noexcept {
