@@ -630,7 +630,13 @@ void PaperVenue::Impl::tick() {
   play_timer.expires_after(play_interval);
   play_timer.async_wait([this](boost::system::error_code ec) {
     if (ec || !playing || stopping) return;
-    if (!publish_next()) {
+    std::optional<Timestamp> minute;
+    try {
+      minute = publish_next();
+    } catch (const std::exception&) {
+      minute.reset();  // a fill the book cannot compute ends the play, not the venue
+    }
+    if (!minute) {
       playing = false;
       return;
     }

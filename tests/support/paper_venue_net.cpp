@@ -154,7 +154,13 @@ class WsConnection : public StreamConnection,
       if (ec) return self->finish();
       std::string text = beast::buffers_to_string(self->buffer_.data());
       self->buffer_.consume(self->buffer_.size());
-      self->venue_.received(self, text);
+      try {
+        self->venue_.received(self, text);
+      } catch (const std::exception&) {
+        // A message the protocol choked on (say, a number out of Decimal's range): the
+        // connection goes, the venue stays up.
+        return self->drop(false);
+      }
       if (!self->closed) self->read();
     });
   }
@@ -237,7 +243,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Socket>> {
           ->start(request_);
       return;
     }
-    RestReply reply = venue_.rest(request);
+    RestReply reply;
+    try {
+      reply = venue_.rest(request);
+    } catch (const std::exception& error) {
+      // A request the venue cannot handle (a quantity whose cost overflows Decimal, ...) is a
+      // 500, never the end of the server thread.
+      reply.status = 500;
+      reply.body = "{\"code\":50010000,\"message\":\"internal error\"}";
+    }
     keep_alive_ = request_.keep_alive();
     if (reply.swallow) return close();
     if (reply.delay.count() > 0) {

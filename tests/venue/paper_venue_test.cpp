@@ -155,7 +155,7 @@ bool eventually(Fn fn) {
   return false;
 }
 
-std::string market_buy(const std::string& symbol, int qty, const std::string& client_id) {
+std::string market_buy(const std::string& symbol, long long qty, const std::string& client_id) {
   return "{\"symbol\":\"" + symbol + "\",\"qty\":\"" + std::to_string(qty) +
          "\",\"side\":\"buy\",\"type\":\"market\",\"time_in_force\":\"day\","
          "\"client_order_id\":\"" +
@@ -309,6 +309,17 @@ TEST_CASE("paper venue: order validation errors") {
               "\"time_in_force\":\"day\"}") == "422 40010001");
   CHECK(error("not json") == "400 40010000");
   CHECK(venue.orders().empty());
+}
+
+TEST_CASE("paper venue: a request it cannot compute is a 500; the venue stays up") {
+  PaperVenue venue;
+  const Rest rest(venue);
+  venue.add_bars("AAPL", minute_bars({{"10", "10", "10", "10"}}));
+  REQUIRE(venue.publish_next());
+  // The cost of 20 billion shares at $10 overflows Decimal (about 92 billion at most).
+  CHECK(rest.call("POST", "/v2/orders", market_buy("AAPL", 20'000'000'000, "huge-1")).status ==
+        500);
+  CHECK(rest.get("/v2/account").status == 200);
 }
 
 TEST_CASE("paper venue: each business rejection with Alpaca's status, code and message") {
