@@ -246,6 +246,30 @@ TEST_SUITE("net") {
     CHECK(session.closes[0].kind == CloseKind::unanswered);
   }
 
+  TEST_CASE("websocket: close() with a server that never answers, and close() while connecting") {
+    WsTestServer server;
+    WebSocketOptions options = options_for(server);
+    options.connect_timeout = milliseconds{300};  // also the closing handshake's limit
+    Session session(options);
+    REQUIRE(session.open());
+    session.client->send(FrameType::text, "freeze");
+    session.client->close(1000, "bye");
+    REQUIRE(session.run_until([&] { return !session.closes.empty(); }));
+    CHECK(session.closes[0].kind == CloseKind::local);
+    CHECK(session.closes[0].reason.find("closed without the server's answer") == 0);
+
+    Session early(options_for(server));
+    early.client->connect();
+    early.client->close();
+    CHECK(early.closes.empty());  // reported from the loop, not from inside close()
+    REQUIRE(early.run_until([&] { return !early.closes.empty(); }));
+    early.io.restart();
+    early.io.run_for(milliseconds{100});
+    REQUIRE(early.closes.size() == 1);
+    CHECK(early.closes[0].kind == CloseKind::local);
+    CHECK(early.opened == 0);
+  }
+
   TEST_CASE("websocket: a refused upgrade and a closed port: connect_failed, with the status") {
     WsTestServer server(WsTestServerOptions{std::nullopt, 429, {}});
     Session session(options_for(server));
