@@ -83,7 +83,8 @@ enum class Failure : std::uint8_t {
   connection,   // no response: not resolved, refused, dropped, TLS failed, malformed reply
   timeout,      // connecting or the response took longer than allowed
   certificate,  // the server's certificate was refused (never retried)
-  auth,         // 401 or 403 (never retried)
+  auth,         // 401 or 403 (never retried); on the trading API a 403 is mostly a business
+                // rejection (buying power, wash trade, PDT): the body's "code" tells which
   rate_limit,   // 429 on the last attempt
   server,       // 5xx on the last attempt
   request,      // another 4xx: the request is wrong (never retried)
