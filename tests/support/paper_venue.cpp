@@ -270,6 +270,7 @@ RestReply PaperVenue::Impl::rest(const RestRequest& request) {
 }
 
 RestReply PaperVenue::Impl::trading(const RestRequest& request) {
+  if (request.path.rfind("/v2/stocks/", 0) == 0) return historical_bars(request);
   if (request.header("apca-api-key-id") != options.api_key ||
       request.header("apca-api-secret-key") != options.secret_key) {
     return json_reply(401, "{\"message\":\"unauthorized.\"}");

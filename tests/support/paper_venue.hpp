@@ -3,6 +3,8 @@
 // streams: one server on 127.0.0.1 (ephemeral port, its own thread; plain or TLS) that speaks
 //   - the trading REST API (/v2/account, /v2/clock, /v2/calendar, /v2/orders[...],
 //     /v2/orders:by_client_order_id, /v2/positions[...]) with Alpaca's JSON shapes and errors;
+//   - the market-data REST API's minute bars (/v2/stocks/bars, /v2/stocks/{symbol}/bars) from
+//     the bars it has streamed so far (history up to its clock);
 //   - the market-data WebSocket (/v2/iex, /v2/sip, /v2/test): connected, auth within the auth
 //     timeout, subscribe (bars, updatedBars, ...), bars in batched arrays with varying key order,
 //     the error messages 400..410;

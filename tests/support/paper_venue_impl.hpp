@@ -86,6 +86,7 @@ struct PaperVenue::Impl {
   // paper_venue.cpp: the protocol
   RestReply rest(const RestRequest& request);
   RestReply trading(const RestRequest& request);
+  RestReply historical_bars(const RestRequest& request);  // paper_venue_bars.cpp
   // nullopt: upgrade to a WebSocket of that kind and feed; otherwise the HTTP refusal.
   std::optional<RestReply> upgrade(const RestRequest& request, Stream& kind, std::string& feed);
   void opened(const std::shared_ptr<StreamConnection>& connection);

@@ -676,6 +676,41 @@ TEST_CASE("paper venue: cancel all and close all positions answer 207 per item")
   CHECK(parse(rest.get("/v2/positions").body).as_array().empty());
 }
 
+TEST_CASE("paper venue: historical bars up to the venue's clock, in Alpaca's shapes") {
+  PaperVenue venue;
+  const Rest rest(venue);
+  venue.add_bars("AAPL", minute_bars({{"1", "2", "0.5", "1.5"},
+                                      {"1.5", "2", "1", "1.25"},
+                                      {"1.25", "1.5", "1", "1"}}));
+  venue.add_bars("SPY", minute_bars({{"400", "401", "399", "400.5"}}));
+  REQUIRE(venue.publish_next());
+  REQUIRE(venue.publish_next());  // the third minute is not history yet
+  const HttpResult multi =
+      rest.get("/v2/stocks/bars?symbols=SPY,AAPL,ZZZZ&timeframe=1Min&start=2026-03-02&limit=2");
+  REQUIRE(multi.status == 200);
+  const auto page = parse(multi.body).as_object();
+  REQUIRE(page.at("bars").at("AAPL").as_array().size() == 2);
+  CHECK_FALSE(page.at("bars").as_object().contains("SPY"));  // on the next page
+  CHECK(page.at("bars").at("AAPL").at(1).at("c") == 1.25);
+  const std::string token = str(page.at("next_page_token"));
+  const auto next = parse(rest.get("/v2/stocks/bars?symbols=SPY,AAPL&timeframe=1Min&start=2026-03-"
+                                   "02&limit=2&page_token=" +
+                                   token)
+                              .body)
+                        .as_object();
+  CHECK(next.at("bars").at("SPY").at(0).at("t") == "2026-03-02T14:30:00Z");
+  CHECK(next.at("next_page_token").is_null());
+  const auto single =
+      parse(rest.get("/v2/stocks/MSFT/bars?timeframe=1Min&start=2026-03-02").body).as_object();
+  CHECK(single.at("bars").is_null());
+  CHECK(single.at("symbol") == "MSFT");
+  CHECK(rest.get("/v2/stocks/bars?symbols=AAPL&timeframe=30Sec").status == 400);
+  const HttpResult refused =
+      http_request(venue.base_url(), "GET", "/v2/stocks/bars?symbols=AAPL&timeframe=1Min");
+  CHECK(refused.status == 401);
+  CHECK(refused.body.rfind("<html>", 0) == 0);
+}
+
 // --- the trade_updates stream ---
 
 TEST_CASE("paper venue: trade stream: both auth forms, unauthorized, listen before auth") {
