@@ -124,4 +124,48 @@ TEST_SUITE("core/decimal") {
     CHECK(trunc_div(-7_d, 2_d) == -3);
     CHECK(div_round(1_d, 8_d) == 0.125_d);
   }
+
+  // Issue 12 (backtest speed): products and rounded quotients whose operands fit take a 64-bit
+  // path; the results must be the 128-bit half-even ones, on both sides of the switch.
+  TEST_CASE("products and div_round are half-even exact around the 64-bit shortcut") {
+    __extension__ using Int128 = __int128;
+    const auto half_even = [](Int128 n, Int128 d) {
+      if (d < 0) {
+        n = -n;
+        d = -d;
+      }
+      Int128 q = n / d;
+      const Int128 r = n % d;
+      const Int128 twice = (r < 0 ? -r : r) * 2;
+      if (twice > d || (twice == d && q % 2 != 0)) q += n < 0 ? -1 : 1;
+      return q;
+    };
+    constexpr std::int64_t kEdge = std::int64_t{1} << 62;
+    std::mt19937_64 rng(62);
+    const auto near = [&](std::int64_t around) {
+      return around + static_cast<std::int64_t>(rng() % 2001) - 1000;
+    };
+    for (int i = 0; i < 20000; ++i) {
+      // Factors around the edge (a product just below and above 2^62) and ordinary ones.
+      const std::int64_t a = i % 2 == 0 ? near(kEdge / 100'000'000) * (i % 4 == 0 ? 1 : -1)
+                                        : static_cast<std::int64_t>(rng() % 4'000'000'000'000);
+      const std::int64_t b = near(100'000'000) * (i % 3 == 0 ? -1 : 1);
+      const Int128 product = half_even(Int128{a} * b, 100'000'000);
+      CAPTURE(a);
+      CAPTURE(b);
+      CHECK((Decimal::from_units(a) * Decimal::from_units(b)).units() ==
+            static_cast<std::int64_t>(product));
+      // Halves exactly, both signs, odd and even quotients: the ties go to the even one.
+      const std::int64_t n = i % 2 == 0 ? near(kEdge) * (i % 4 == 0 ? 1 : -1) : near(0) * 7 + 5;
+      const std::int64_t d = static_cast<std::int64_t>(rng() % 20) + 1;
+      CHECK(div_round(Decimal::from_units(n), d).units() ==
+            static_cast<std::int64_t>(half_even(n, d)));
+      CHECK(div_round(Decimal::from_units(n), -d).units() ==
+            static_cast<std::int64_t>(half_even(n, -d)));
+    }
+    CHECK(div_round(Decimal::from_units(5), 2).units() == 2);
+    CHECK(div_round(Decimal::from_units(7), 2).units() == 4);
+    CHECK(div_round(Decimal::from_units(-5), 2).units() == -2);
+    CHECK(div_round(Decimal::from_units(-7), -2).units() == 4);
+  }
 }

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -224,6 +225,91 @@ TEST_SUITE("data/candle_aggregator") {
         CAPTURE(i);
         CHECK(emitted[i] == expected[i]);
       }
+    }
+  }
+
+  // Issue 12 (backtest speed): next() takes shortcuts for the common bars (inside the window in
+  // progress, or opening the window right after it) and caches sessions per day; whatever the
+  // input, it must give what the rules applied step by step give.
+  TEST_CASE("property: next() on disordered input equals the rules applied step by step") {
+    std::mt19937_64 rng(20261202);
+    for (const int interval : {1, 2, 5, 10}) {
+      CAPTURE(interval);
+      CandleAggregator agg(SymbolId{4}, interval);
+      // The model: the reference's checks in order, with nothing cached.
+      Timestamp last{};
+      bool any = false;
+      int count = 0;
+      Timestamp window_start{};
+      Bar candle{};
+      const auto model = [&](const Bar& b) -> std::optional<Bar> {
+        if (any && b.ts <= last) return std::nullopt;
+        const auto session = trader::calendar::find_session(trader::core::utc_date(b.ts));
+        if (!session || b.ts < session->open || b.ts >= session->close) return std::nullopt;
+        last = b.ts;
+        any = true;
+        if (interval == 1) return b;
+        const auto window =
+            session->open + floor<minutes>(b.ts - session->open) / interval * interval;
+        std::optional<Bar> out;
+        if (count > 0 && window != window_start) {
+          out = candle;
+          count = 0;
+        }
+        if (count == 0) {
+          window_start = window;
+          candle = b;
+          candle.ts = window;
+          candle.symbol = SymbolId{4};
+        } else {
+          candle.high = std::max(candle.high, b.high);
+          candle.low = std::min(candle.low, b.low);
+          candle.close = b.close;
+          candle.volume += b.volume;
+        }
+        ++count;
+        if (!out && count >= interval) {
+          out = candle;
+          count = 0;
+        }
+        return out;
+      };
+      std::int64_t price = 5'000'000'000;
+      std::size_t candles = 0;
+      // A Friday, a Saturday (no session), an early close, a Monday and a day after a gap.
+      for (const char* day :
+           {"2026-02-13", "2026-02-14", "2025-11-28", "2026-02-16", "2026-03-02"}) {
+        const auto start = trader::core::start_of_day(trader::core::parse_date(day)) + hours{13};
+        for (auto ts = start; ts < start + hours{9}; ts += minutes{1}) {
+          const auto roll = rng() % 40;
+          if (roll < 4) continue;  // a missing minute
+          auto at = ts;
+          if (roll == 4) at -= minutes{1 + static_cast<int>(rng() % 30)};  // back in time
+          if (roll == 5) at += seconds{1 + static_cast<int>(rng() % 59)};  // off the minute
+          const std::int64_t o = price;
+          const std::int64_t c = price + static_cast<std::int64_t>(rng() % 20'001) - 10'000;
+          price = c;
+          const Bar b{at,
+                      Decimal::from_units(o),
+                      Decimal::from_units(std::max(o, c) + 1'000),
+                      Decimal::from_units(std::min(o, c) - 1'000),
+                      Decimal::from_units(c),
+                      static_cast<std::int64_t>(rng() % 5000),
+                      SymbolId{1}};
+          const Bar* got = agg.next(b);
+          const auto want = model(b);
+          REQUIRE(static_cast<bool>(got) == static_cast<bool>(want));
+          if (got != nullptr) {
+            CHECK(*got == *want);
+            ++candles;
+          }
+          if (roll == 6) CHECK(agg.next(b) == nullptr);  // the same bar again
+        }
+      }
+      CHECK(candles > 50);
+      const auto rest = agg.flush();
+      REQUIRE(static_cast<bool>(rest) == (count > 0));
+      if (rest) CHECK(*rest == candle);
     }
   }
 }

@@ -123,8 +123,7 @@ CommandResult SimBroker::submit(const orders::OrderRequest& request) {
   p.id = request.client_order_id.empty() ? "sim-" + std::to_string(p.sequence)
                                          : request.client_order_id;
   b.orders.push_back(p);
-  acknowledge(
-      event_for(p, OrderEventType::submitted, b.last_bar ? b.last_bar->ts : core::Timestamp{}));
+  acknowledge(event_for(p, OrderEventType::submitted, b.last_ts()));
   return CommandResult::ok();
 }
 
@@ -168,7 +167,7 @@ CommandResult SimBroker::cancel(const OrderRef& ref) {
   if (p == nullptr) return CommandResult::ok();
   const Pending copy = *p;
   remove(*b, copy.sequence);
-  emit_cancel(copy, "canceled by request", b->last_bar ? b->last_bar->ts : core::Timestamp{});
+  emit_cancel(copy, "canceled by request", b->last_ts());
   dispatch();
   return CommandResult::ok();
 }
@@ -184,8 +183,7 @@ CommandResult SimBroker::replace(const OrderRef& ref, const ReplaceRequest& requ
     return CommandResult::refused(std::move(problem));
   }
   p->request = changed;  // in place: the simulated exchange keeps the id
-  OrderEvent e =
-      event_for(*p, OrderEventType::replaced, b->last_bar ? b->last_bar->ts : core::Timestamp{});
+  OrderEvent e = event_for(*p, OrderEventType::replaced, b->last_ts());
   e.new_broker_order_id = p->id;
   e.qty = changed.qty;
   e.stop_price = changed.stop_price;
@@ -397,6 +395,16 @@ void SimBroker::pessimistic_pass(Book& b, const data::Bar& bar, std::size_t firs
 void SimBroker::on_market_bar(const data::Bar& bar) {
   Book& b = book(bar.symbol);
   b.last_bar = bar;
+  b.has_bar = true;
+  // Most bars find no order of their symbol (and no event waiting): only the position's value.
+  if (b.orders.empty() && events_.empty()) [[likely]] {
+    if (b.position) b.position->market_value = bar.close * b.position->qty;
+    return;
+  }
+  match_bar(b, bar);
+}
+
+void SimBroker::match_bar(Book& b, const data::Bar& bar) {
   entry_filled_this_bar_ = false;
   const std::uint64_t before = order_counter_;
   if (!b.orders.empty() && std::any_of(b.orders.begin(), b.orders.end(), [&](const Pending& p) {
@@ -427,13 +435,13 @@ void SimBroker::on_session_close(const calendar::Session& session) {
   });
   for (const std::size_t i : order) {
     Book& b = books_[i];
-    if (!b.last_bar) {  // no bar this run: nothing can fill, but nothing outlives the session
+    if (!b.has_bar) {  // no bar this run: nothing can fill, but nothing outlives the session
       const std::vector<Pending> rest = std::move(b.orders);
       b.orders.clear();
       for (const Pending& p : rest) emit_cancel(p, "session closed", session.close);
       continue;
     }
-    const data::Bar last = *b.last_bar;
+    const data::Bar last = b.last_bar;
     pass_orders_.clear();
     for (const Pending& p : b.orders) {
       if (p.request.type == OrderType::market && p.request.side == Side::sell) {

@@ -32,6 +32,22 @@ Decimal checked(Int128 units, const char* operation) {
 
 // numerator / denominator rounded half-even (denominator != 0).
 Int128 divide_half_even(Int128 numerator, Int128 denominator) {
+  // The same steps in 64 bits when both fit with room (a 128-bit division is a library call).
+  constexpr Int128 kNarrow = Int128{1} << 62;
+  if (numerator > -kNarrow && numerator < kNarrow && denominator > -kNarrow &&
+      denominator < kNarrow) {
+    auto n = static_cast<std::int64_t>(numerator);
+    auto d = static_cast<std::int64_t>(denominator);
+    if (d < 0) {
+      n = -n;
+      d = -d;
+    }
+    std::int64_t quotient = n / d;
+    const std::int64_t remainder = n % d;
+    const std::int64_t twice = (remainder < 0 ? -remainder : remainder) * 2;
+    if (twice > d || (twice == d && quotient % 2 != 0)) quotient += n < 0 ? -1 : 1;
+    return quotient;
+  }
   if (denominator < 0) {
     numerator = -numerator;
     denominator = -denominator;

@@ -143,20 +143,29 @@ void Engine::start_session(core::Date date) {
   session_close_ = session ? session->close : day_end_;
   session_open_ = true;
   day_closed_ = false;
+  boundary_ = options_.end_of_day == EndOfDay::at_first_bar_after_close
+                  ? std::min(session_close_, day_end_)
+                  : day_end_;
   breaker_.reset_daily(equity());
+}
+
+void Engine::cross_boundary(Timestamp ts) {
+  if (ts >= day_end_ || ts < day_start_) {
+    if (session_open_) on_session_close(session_date_);
+    start_session(core::utc_date(ts));
+  } else if (session_open_ && ts >= session_close_ &&
+             options_.end_of_day == EndOfDay::at_first_bar_after_close) {
+    on_session_close(session_date_);  // F7: at the calendar's close, early closes included
+  }
 }
 
 void Engine::on_bar(const data::Bar& bar) {
   const Busy busy(*this);
   ++bars_;
   SymbolState& s = state(bar.symbol);
-  if (bar.ts >= day_end_ || bar.ts < day_start_) {
-    if (session_open_) on_session_close(session_date_);
-    start_session(core::utc_date(bar.ts));
-  } else if (session_open_ && bar.ts >= session_close_ &&
-             options_.end_of_day == EndOfDay::at_first_bar_after_close) {
-    on_session_close(session_date_);  // F7: at the calendar's close, early closes included
-  }
+  // One test for most bars: one of the session's day, before its close (or the day's end).
+  if (bar.ts >= boundary_ || bar.ts < day_start_) [[unlikely]]
+    cross_boundary(bar.ts);
   now_ = bar.ts;
   // A simulated exchange matches the bar; its fills come back through on_order_event, at once.
   if (options_.venue != nullptr) options_.venue->on_market_bar(bar);
@@ -168,8 +177,8 @@ void Engine::on_bar(const data::Bar& bar) {
   // Flattened for the day (F17, or after the F7 close): nothing is evaluated until the next
   // session. (The aggregator would drop a bar after the close anyway.)
   if (day_closed_) return;
-  const auto candle = s.aggregator.process(bar);
-  if (!candle) return;
+  const data::Bar* candle = s.aggregator.next(bar);
+  if (candle == nullptr) return;
   s.indicators.update(*candle);
   evaluate(s, *candle);
   if (observer_ != nullptr) {
@@ -578,6 +587,7 @@ void Engine::on_session_close(core::Date date) {
         session ? *session : calendar::Session{date, day_start_, day_end_, false});
   }
   session_open_ = false;
+  boundary_ = day_end_;
   if (observer_ != nullptr) observer_->on_daily_equity(date, equity());
   forget_pending_ = true;
 }
@@ -743,8 +753,8 @@ void Engine::warm_up(const data::Bar& bar) {
     positions_value_ += marked - s.market_value;
     s.market_value = marked;
   }
-  const auto candle = s.aggregator.process(bar);
-  if (!candle) return;
+  const data::Bar* candle = s.aggregator.next(bar);
+  if (candle == nullptr) return;
   s.indicators.update(*candle);
   if (s.qty > 0 && bar.ts >= s.opened_at) {
     // The candles of the open position replayed, their answers ignored: a strategy's state of

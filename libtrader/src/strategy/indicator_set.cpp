@@ -30,13 +30,6 @@ std::variant<Sma, Ema, Atr, Rsi> make(const IndicatorSpec& spec) {
   }
   throw Error("unknown indicator kind for " + spec.name);
 }
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 }  // namespace
 
 IndicatorSet::IndicatorSet(std::span<const IndicatorSpec> specs) {
@@ -54,28 +47,42 @@ void IndicatorSet::update(const data::Bar& candle) {
   const double close = candle.close.to_double();
   for (Slot& slot : slots_) {
     slot.previous = slot.current;
-    std::visit(Overloaded{
-                   [&](Sma& sma) { sma.update(close); },
-                   [&](Ema& ema) { ema.update(close); },
-                   [&](Atr& atr) {
-                     const double range = (candle.high - candle.low).to_double();
-                     if (last_candle_) {
-                       const core::Decimal prev = last_candle_->close;
-                       atr.update(range, abs(candle.high - prev).to_double(),
-                                  abs(candle.low - prev).to_double());
-                     } else {
-                       atr.update(range, 0.0, 0.0);
-                     }
-                   },
-                   [&](Rsi& rsi) {
-                     if (last_candle_) rsi.update((candle.close - last_candle_->close).to_double());
-                   },
-               },
-               slot.indicator);
-    slot.current =
-        std::visit([](const auto& indicator) { return indicator.value(); }, slot.indicator);
+    // A switch on the kind the slot was made from: cheaper per candle than std::visit.
+    switch (slot.spec.kind) {
+      case IndicatorKind::sma: {
+        auto& sma = *std::get_if<Sma>(&slot.indicator);
+        sma.update(close);
+        slot.current = sma.value();
+        break;
+      }
+      case IndicatorKind::ema: {
+        auto& ema = *std::get_if<Ema>(&slot.indicator);
+        ema.update(close);
+        slot.current = ema.value();
+        break;
+      }
+      case IndicatorKind::atr: {
+        auto& atr = *std::get_if<Atr>(&slot.indicator);
+        const double range = (candle.high - candle.low).to_double();
+        if (has_last_close_) {
+          atr.update(range, abs(candle.high - last_close_).to_double(),
+                     abs(candle.low - last_close_).to_double());
+        } else {
+          atr.update(range, 0.0, 0.0);
+        }
+        slot.current = atr.value();
+        break;
+      }
+      case IndicatorKind::rsi: {
+        auto& rsi = *std::get_if<Rsi>(&slot.indicator);
+        if (has_last_close_) rsi.update((candle.close - last_close_).to_double());
+        slot.current = rsi.value();
+        break;
+      }
+    }
   }
-  last_candle_ = candle;
+  last_close_ = candle.close;
+  has_last_close_ = true;
   ++candles_;
 }
 

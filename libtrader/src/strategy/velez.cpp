@@ -76,6 +76,8 @@ bool Velez::is_doji(const Bar& candle) const noexcept {
 }
 
 bool Velez::should_long(const Bar& candle, const IndicatorSet& indicators) {
+  // The cheapest condition first (every condition is a pure test: the order only saves work).
+  if (!is_green(candle)) return false;
   if (indicators.candle_count() < settings_.sma_slow) return false;
   const auto fast = indicators.current(kFast);
   const auto slow = indicators.current(kSlow);
@@ -88,7 +90,7 @@ bool Velez::should_long(const Bar& candle, const IndicatorSet& indicators) {
   if (!(std::fabs(*fast - *slow) / price * 100.0 < settings_.tightness_threshold_pct)) return false;
   // Diverging upward on this single candle, fast above slow.
   if (!((*fast - *slow) > (*prev_fast - *prev_slow) && *fast > *slow)) return false;
-  return is_green(candle) && is_strong(candle);
+  return is_strong(candle);
 }
 
 Decimal Velez::entry_price(const Bar& candle, const IndicatorSet& /*indicators*/) {

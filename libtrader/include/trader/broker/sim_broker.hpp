@@ -71,9 +71,14 @@ class SimBroker final : public Broker, public SimulatedVenue {
   struct Book {
     std::vector<Pending> orders;  // insertion order
     std::optional<SimPosition> position;
-    std::optional<data::Bar> last_bar;
+    data::Bar last_bar{};  // when has_bar (a plain copy per bar, no optional's test)
+    bool has_bar = false;
     std::string symbol;
     std::uint64_t opened_sequence = 0;
+
+    [[nodiscard]] core::Timestamp last_ts() const noexcept {
+      return has_bar ? last_bar.ts : core::Timestamp{};
+    }
   };
 
   Book& book(data::SymbolId symbol) {
@@ -96,6 +101,8 @@ class SimBroker final : public Broker, public SimulatedVenue {
                                                     core::Timestamp ts);
   void emit_cancel(const Pending& order, std::string reason, core::Timestamp ts);
   void dispatch();
+  // The bar against a book with orders (on_market_bar's slow path).
+  void match_bar(Book& book, const data::Bar& bar);
   void match(Book& book, const data::Bar& bar);
   void pessimistic_pass(Book& book, const data::Bar& bar, std::size_t first_new);
 

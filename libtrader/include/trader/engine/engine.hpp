@@ -188,6 +188,8 @@ class Engine final : public broker::OrderEventListener {
   class Busy;
 
   void start_session(core::Date date);
+  // A bar at `ts` at or after boundary_ (or before the day): a new day, or the F7 close.
+  void cross_boundary(Timestamp ts);
   void evaluate(SymbolState& s, const data::Bar& candle);
   void enter(SymbolState& s, const data::Bar& candle);
   // Sends a created order; a local refusal is handled as its submit_failed event would be.
@@ -237,6 +239,7 @@ class Engine final : public broker::OrderEventListener {
   Timestamp day_start_{};
   Timestamp day_end_{};
   Timestamp session_close_{};
+  Timestamp boundary_{};  // the first time on_bar must look at: day_end_, or the F7 close
   Timestamp now_{};
   bool day_closed_ = false;  // flattened for the day: a late entry fill leaves at once
   int depth_ = 0;            // engine calls on the stack (events may arrive re-entrantly)

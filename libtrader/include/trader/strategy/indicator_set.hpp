@@ -68,13 +68,14 @@ class IndicatorSet {
  private:
   struct Slot {
     IndicatorSpec spec;
-    std::variant<Sma, Ema, Atr, Rsi> indicator;
+    std::variant<Sma, Ema, Atr, Rsi> indicator;  // the alternative spec.kind names
     std::optional<double> current;
     std::optional<double> previous;
   };
   std::vector<Slot> slots_;
   std::int64_t candles_ = 0;
-  std::optional<data::Bar> last_candle_;
+  core::Decimal last_close_;  // the previous candle's close (ATR, RSI)
+  bool has_last_close_ = false;
 };
 
 }  // namespace trader::strategy

@@ -21,32 +21,39 @@ class Sma {
  public:
   explicit Sma(int period) : period_(period) {
     if (period < 1) throw Error("SMA period must be >= 1, got " + std::to_string(period));
-    values_.assign(static_cast<std::size_t>(period), 0.0);
+    size_ = static_cast<std::size_t>(period);
+    values_.assign(size_, 0.0);
   }
 
   void update(double x) noexcept {
-    if (count_ == static_cast<std::size_t>(period_)) sum_ -= values_[next_];
-    values_[next_] = x;
-    next_ = next_ + 1 == values_.size() ? 0 : next_ + 1;
-    if (count_ < values_.size()) ++count_;
-    sum_ += x;
+    // Locals: a store into the ring could alias the members, which would then be reloaded.
+    double* const ring = values_.data();
+    const std::size_t at = next_;
+    double sum = sum_;
+    if (count_ == size_) {
+      sum -= ring[at];
+    } else {
+      ++count_;
+    }
+    ring[at] = x;
+    next_ = at + 1 == size_ ? 0 : at + 1;
+    sum_ = sum + x;
   }
 
   [[nodiscard]] std::optional<double> value() const noexcept {
     if (!is_warm()) return std::nullopt;
     return sum_ / period_;
   }
-  [[nodiscard]] bool is_warm() const noexcept {
-    return count_ >= static_cast<std::size_t>(period_);
-  }
+  [[nodiscard]] bool is_warm() const noexcept { return count_ == size_; }
   [[nodiscard]] int count() const noexcept { return static_cast<int>(count_); }
   [[nodiscard]] int period() const noexcept { return period_; }
 
  private:
   int period_;
+  std::size_t size_ = 0;        // the period, as the ring's size
   std::vector<double> values_;  // the ring; allocated once
   std::size_t next_ = 0;
-  std::size_t count_ = 0;
+  std::size_t count_ = 0;  // values in the ring, at most size_
   double sum_ = 0.0;
 };
 
