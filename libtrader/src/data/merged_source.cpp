@@ -62,59 +62,156 @@ void DayMerger<T>::fill_through(Cursor& c, Timestamp end) {
 }
 
 template <class T>
-bool DayMerger<T>::next(std::vector<T>& out) {
+bool DayMerger<T>::start_day() {
   auto first = Timestamp::max();
   for (Cursor& c : cursors_) {
     if (c.position == c.size) static_cast<void>(pull(c));
     if (c.position < c.size) first = std::min(first, time_of(c.buffer[c.position]));
   }
   if (first == Timestamp::max()) return false;
-  const Timestamp day_start = std::chrono::floor<std::chrono::days>(first);
-  const Timestamp day_end = day_start + std::chrono::days{1};
+  day_start_ = std::chrono::floor<std::chrono::days>(first);
+  const Timestamp day_end = day_start_ + std::chrono::days{1};
 
-  // Each input's items of the day, counted by minute on the way (a stable counting sort: inputs
-  // one after the other, each increasing in time, so a minute's items come out in input order).
-  counts_.assign(kMinutesPerDay + 1, 0);
+  // Each input's items of the day, counted by minute on the way.
+  counts_.assign(kMinutesPerDay, 0);
   bool aligned = true;
+  bool increasing = true;  // every input in time order (equal times allowed)
   std::size_t total = 0;
   for (Cursor& c : cursors_) {
     fill_through(c, day_end);
     std::size_t i = c.position;
+    auto previous = Timestamp::min();
     for (; i < c.size; ++i) {
       const Timestamp ts = time_of(c.buffer[i]);
       if (ts >= day_end) break;
-      const std::int64_t offset = (ts - day_start).count();
+      const std::int64_t offset = (ts - day_start_).count();
       if (offset < 0) {
         throw Error("bars out of order: " + core::format_timestamp(ts) + " after " +
                     core::format_timestamp(first) + " in the same input");
       }
       aligned = aligned && offset % kMinute == 0;
-      ++counts_[static_cast<std::size_t>(offset / kMinute) + 1];
+      increasing = increasing && ts >= previous;
+      previous = ts;
+      ++counts_[static_cast<std::size_t>(offset / kMinute)];
     }
     c.day_end = i;
     total += i - c.position;
   }
-  out.resize(total);
-  if (cursors_.size() == 1) {
-    Cursor& c = cursors_.front();
-    std::copy(c.buffer.begin() + static_cast<std::ptrdiff_t>(c.position),
-              c.buffer.begin() + static_cast<std::ptrdiff_t>(c.day_end), out.begin());
-    c.position = c.day_end;
+  remaining_ = total;
+  cursor_ = 0;
+  use_sorted_ = false;
+  if (cursors_.size() == 1) {  // one input: the day as it comes, one "minute"
+    left_ = total;
+    minute_end_ = day_end;
     return true;
   }
-  for (std::size_t m = 1; m < counts_.size(); ++m) counts_[m] += counts_[m - 1];
+  left_ = 0;
+  next_minute_ = 0;
+  // Minute by minute, input by input, is the stable counting sort's order when every input is
+  // in time order; it walks every input for each minute with items, so a sparse day (few items
+  // per input and minute) takes the counting sort below instead. Both give the same order.
+  const auto busy_minutes = static_cast<std::size_t>(
+      std::count_if(counts_.begin(), counts_.end(), [](std::uint32_t n) { return n > 0; }));
+  if (aligned && increasing && busy_minutes * cursors_.size() <= 4 * total) return true;
+
+  // A stable counting sort by minute (inputs one after the other, a minute's items in input
+  // order), then a stable sort by time when some time is off the whole minute.
+  use_sorted_ = true;
+  sorted_position_ = 0;
+  sorted_.resize(total);
+  std::vector<std::uint32_t>& starts = counts_;
+  std::uint32_t sum = 0;
+  for (std::uint32_t& n : starts) {
+    const std::uint32_t count = n;
+    n = sum;
+    sum += count;
+  }
   for (Cursor& c : cursors_) {
     for (std::size_t i = c.position; i < c.day_end; ++i) {
-      const std::int64_t offset = (time_of(c.buffer[i]) - day_start).count();
-      out[counts_[static_cast<std::size_t>(offset / kMinute)]++] = c.buffer[i];
+      const std::int64_t offset = (time_of(c.buffer[i]) - day_start_).count();
+      sorted_[starts[static_cast<std::size_t>(offset / kMinute)]++] = c.buffer[i];
     }
     c.position = c.day_end;
   }
   if (!aligned) {
-    std::stable_sort(out.begin(), out.end(),
+    std::stable_sort(sorted_.begin(), sorted_.end(),
                      [](const T& a, const T& b) { return time_of(a) < time_of(b); });
   }
   return true;
+}
+
+template <class T>
+std::size_t DayMerger<T>::take(std::span<T> out) {
+  const std::size_t want = std::min(out.size(), remaining_);
+  if (use_sorted_) {
+    std::copy_n(sorted_.begin() + static_cast<std::ptrdiff_t>(sorted_position_), want, out.begin());
+    sorted_position_ += want;
+    remaining_ -= want;
+    return want;
+  }
+  std::size_t written = 0;
+  while (written < want) {
+    if (left_ == 0) {  // the next minute with items, from its first input
+      while (counts_[next_minute_] == 0) ++next_minute_;
+      left_ = counts_[next_minute_];
+      ++next_minute_;
+      minute_end_ =
+          day_start_ + core::Microseconds{static_cast<std::int64_t>(next_minute_) * kMinute};
+      cursor_ = 0;
+    }
+    if (cursor_ == 0 && left_ <= want - written) {
+      // The whole minute fits: each input's run of it, one input after the other.
+      T* to = out.data() + written;
+      T* const end = to + left_;
+      for (auto c = cursors_.begin(); to != end; ++c) {
+        if (c == cursors_.end()) throw Error("day merge: the inputs changed while merging");
+        const T* from = c->buffer.data();
+        std::size_t i = c->position;
+        const std::size_t stop = c->day_end;
+        for (; i < stop && to != end && time_of(from[i]) < minute_end_; ++i) *to++ = from[i];
+        c->position = i;
+      }
+      written += left_;
+      left_ = 0;
+      continue;
+    }
+    // Part of a minute: from the input where the last call stopped, as much as fits.
+    if (cursor_ == cursors_.size()) throw Error("day merge: the inputs changed while merging");
+    Cursor& c = cursors_[cursor_];
+    // This input's run of the minute (its items are in time order), as much as fits.
+    // (Usually one item: copied one by one, not through memmove.)
+    const std::size_t begin = c.position;
+    const std::size_t stop = std::min(c.day_end, begin + std::min(want - written, left_));
+    const T* from = c.buffer.data();
+    T* to = out.data() + written;
+    std::size_t i = begin;
+    for (; i < stop && time_of(from[i]) < minute_end_; ++i) *to++ = from[i];
+    c.position = i;
+    written += i - begin;
+    left_ -= i - begin;
+    if (written == want) break;  // `out` is full: this input may have more of the minute
+    ++cursor_;                   // its run of the minute is done (or the minute is)
+  }
+  remaining_ -= written;
+  return written;
+}
+
+template <class T>
+bool DayMerger<T>::next(std::vector<T>& out) {
+  if (!start_day()) return false;
+  out.resize(remaining_);
+  static_cast<void>(take(out));
+  return true;
+}
+
+template <class T>
+std::size_t DayMerger<T>::read(std::span<T> out) {
+  std::size_t written = 0;
+  while (written < out.size()) {
+    if (remaining_ == 0 && !start_day()) break;
+    written += take(out.subspan(written));
+  }
+  return written;
 }
 
 template class DayMerger<Bar>;
@@ -151,23 +248,7 @@ MergedBarSource::MergedBarSource(std::vector<DayMerger<Bar>::Input> inputs)
 
 std::size_t MergedBarSource::read(std::span<Bar> out) {
   if (single_) return single_(out);
-  std::size_t written = 0;
-  while (written < out.size()) {
-    if (position_ == day_.size()) {
-      position_ = 0;
-      if (!merger_.next(day_)) {
-        day_.clear();
-        break;
-      }
-      continue;
-    }
-    const std::size_t n = std::min(out.size() - written, day_.size() - position_);
-    std::copy_n(day_.begin() + static_cast<std::ptrdiff_t>(position_), n,
-                out.begin() + static_cast<std::ptrdiff_t>(written));
-    position_ += n;
-    written += n;
-  }
-  return written;
+  return merger_.read(out);
 }
 
 }  // namespace trader::data

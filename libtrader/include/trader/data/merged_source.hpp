@@ -37,6 +37,10 @@ class DayMerger {
   // The next day's items of every input, in (timestamp, input) order; false when all inputs are
   // done. A day with timestamps off the whole minute is still ordered (a stable sort).
   [[nodiscard]] bool next(std::vector<T>& out);
+  // The same order as a stream across days: fills `out` from the front and returns how many it
+  // wrote, 0 when all inputs are done. Whole-minute days go from the inputs' buffers straight
+  // into `out`, a minute at a time.
+  [[nodiscard]] std::size_t read(std::span<T> out);
 
   [[nodiscard]] std::size_t inputs() const noexcept { return cursors_.size(); }
 
@@ -51,9 +55,25 @@ class DayMerger {
   };
   bool pull(Cursor& cursor);
   void fill_through(Cursor& cursor, Timestamp end);
+  // Buffers the next day of every input and plans its order; false when all inputs are done.
+  bool start_day();
+  // Items of the day in progress, in order, as many as fit.
+  std::size_t take(std::span<T> out);
 
   std::vector<Cursor> cursors_;
-  std::vector<std::uint32_t> counts_;
+  std::vector<std::uint32_t> counts_;  // items per minute of the day in progress
+  // The day in progress: given out a minute at a time, each minute input by input (`cursor_`
+  // is the input whose items of the minute come next), or from `sorted_` when the day needed
+  // sorting.
+  std::size_t remaining_ = 0;  // its items not given out yet
+  std::size_t left_ = 0;       // of those, in the current minute
+  std::size_t next_minute_ = 0;
+  std::size_t cursor_ = 0;
+  Timestamp day_start_{};
+  Timestamp minute_end_{};
+  bool use_sorted_ = false;
+  std::vector<T> sorted_;
+  std::size_t sorted_position_ = 0;
 };
 
 extern template class DayMerger<Bar>;
@@ -72,8 +92,6 @@ class MergedBarSource final : public BarSource {
   std::vector<std::unique_ptr<BarSource>> owned_;
   DayMerger<Bar>::Input single_;  // one input: read straight through, nothing to merge
   DayMerger<Bar> merger_;
-  std::vector<Bar> day_;
-  std::size_t position_ = 0;
 };
 
 }  // namespace trader::data
