@@ -9,7 +9,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include <trader/data/bar.hpp>
@@ -68,11 +67,23 @@ class IndicatorSet {
  private:
   struct Slot {
     IndicatorSpec spec;
-    std::variant<Sma, Ema, Atr, Rsi> indicator;  // the alternative spec.kind names
     std::optional<double> current;
     std::optional<double> previous;
   };
+  // An indicator and the slot its values go to.
+  template <class Indicator>
+  struct Kept {
+    std::size_t slot;
+    Indicator indicator;
+  };
+  void update_wilder(const data::Bar& candle);
+
   std::vector<Slot> slots_;
+  // The indicators grouped by kind: a candle updates each group in a plain loop.
+  std::vector<Kept<Sma>> smas_;
+  std::vector<Kept<Ema>> emas_;
+  std::vector<Kept<Atr>> atrs_;
+  std::vector<Kept<Rsi>> rsis_;
   std::int64_t candles_ = 0;
   core::Decimal last_close_;  // the previous candle's close (ATR, RSI)
   bool has_last_close_ = false;
