@@ -198,7 +198,9 @@ TEST_SUITE("config/secrets") {
           "'max_open_positions'?");
     const std::string e = only_error(from_env({{"ALGO_BROKER", R"({"feed":"iex","x":"y"})"}}));
     CHECK(has(e, "ALGO_BROKER: field 2 is not a setting of this section"));
-    CHECK(has(e, "the fields are provider, paper, feed, api_key, secret_key, data_url"));
+    CHECK(has(e,
+              "the fields are provider, paper, feed, api_key, secret_key, data_url, trading_url, "
+              "trade_stream_url, data_stream_url"));
   }
 
   TEST_CASE("issue 11 item 21: a field twice in one JSON section is an error naming it") {

@@ -365,7 +365,8 @@ TEST_SUITE("strategy/registry") {
       REQUIRE(it != defaults.keys.end());
       CHECK(it->shown_value == stored.second);
     }
-    CHECK(defaults.keys.size() == kStoredBeforeIssue12.size() + 2);  // + the two API keys
+    // + the two API keys, and the trading and stream URLs of issue 13
+    CHECK(defaults.keys.size() == kStoredBeforeIssue12.size() + 5);
     // The validation that was config's is the strategy's now, with the same messages.
     const auto error = [&](const char* name, const char* value) {
       trader::config::Sources s;

@@ -71,6 +71,32 @@ std::string parse_key_url(std::string_view text) {
   return value;
 }
 
+std::string parse_optional_key_url(std::string_view text) {
+  return trimmed(text).empty() ? std::string() : parse_key_url(text);
+}
+
+// A WebSocket URL whose connection carries the keys: the rule of parse_key_url, for ws(s)://.
+std::string parse_stream_url(std::string_view text) {
+  std::string value = trimmed(text);
+  if (value.empty()) return value;
+  std::string as_http;
+  if (value.starts_with("wss://")) {
+    as_http = "https://" + value.substr(6);
+  } else if (value.starts_with("ws://")) {
+    as_http = "http://" + value.substr(5);
+  } else {
+    throw ValueError("must be a wss:// URL (ws:// only for localhost, 127.0.0.0/8, ::1)");
+  }
+  if (!key_url_problem(as_http).empty()) {
+    throw ValueError(
+        "must be a wss:// base URL without ?query or #fragment (ws:// only for localhost, "
+        "127.0.0.0/8, ::1)");
+  }
+  std::string out = value;
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  return out;
+}
+
 KeyTable<Settings> make_settings_keys() {
   KeyTable<Settings> t("", "General");
   t.custom(
@@ -150,6 +176,31 @@ KeyTable<Settings> make_settings_keys() {
       "https:// URL; http:// only for localhost, 127.0.0.0/8, ::1",
       [](Settings& s, std::string_view v) { s.broker.data_url = parse_key_url(v); },
       [](const Settings& s) { return s.broker.data_url; });
+  t.custom(
+      {.name = "trading_url",
+       .label = "Trading URL",
+       .description = "Alpaca trading REST base URL; empty: paper or live by ALGO_BROKER__PAPER",
+       .sensitive = true},
+      "empty, or an https:// URL; http:// only for localhost, 127.0.0.0/8, ::1",
+      [](Settings& s, std::string_view v) { s.broker.trading_url = parse_optional_key_url(v); },
+      [](const Settings& s) { return s.broker.trading_url; });
+  t.custom(
+      {.name = "trade_stream_url",
+       .label = "Trade Stream URL",
+       .description = "Alpaca trade_updates WebSocket URL; empty: the trading URL's /stream",
+       .sensitive = true},
+      "empty, or a wss:// URL; ws:// only for localhost, 127.0.0.0/8, ::1",
+      [](Settings& s, std::string_view v) { s.broker.trade_stream_url = parse_stream_url(v); },
+      [](const Settings& s) { return s.broker.trade_stream_url; });
+  t.custom(
+      {.name = "data_stream_url",
+       .label = "Data Stream URL",
+       .description =
+           "Alpaca market-data WebSocket base URL (the feed is appended); empty: Alpaca's",
+       .sensitive = true},
+      "empty, or a wss:// URL; ws:// only for localhost, 127.0.0.0/8, ::1",
+      [](Settings& s, std::string_view v) { s.broker.data_stream_url = parse_stream_url(v); },
+      [](const Settings& s) { return s.broker.data_stream_url; });
 
   t.begin_section("ALGO_RISK", "Risk");
   t.decimal(

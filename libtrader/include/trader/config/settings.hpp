@@ -46,6 +46,12 @@ struct BrokerSettings {
   Secret secret_key;
   // Market-data REST base (historical bars); tests point it at the local protocol double.
   std::string data_url = "https://data.alpaca.markets";
+  // Trading REST base; empty: Alpaca's paper or live endpoint, by `paper`.
+  std::string trading_url;
+  // The trade_updates WebSocket; empty: the trading URL's host, path /stream.
+  std::string trade_stream_url;
+  // The market-data WebSocket base (the feed is appended); empty: Alpaca's.
+  std::string data_stream_url;
 };
 
 struct RiskSettings {
