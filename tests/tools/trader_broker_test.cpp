@@ -1,0 +1,139 @@
+// End-to-end: the built trader-broker against the `paper-venue` executable (issue 13): exact
+// amounts, exit statuses, the confirmation and live guard of cancel-all/close-all (F16), and no
+// key in any output.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+#include "support/secret_canary.hpp"
+
+namespace {
+
+using trader::testing::ChildProcess;
+using trader::testing::EnvironmentList;
+using trader::testing::leaked_canary;
+using trader::testing::ProcessResult;
+using trader::testing::run_process;
+using trader::testing::TempDir;
+
+const std::string kKey(trader::testing::kCanaryKey);
+const std::string kSecret(trader::testing::kCanarySecret);
+
+// The venue as a process, with the canary keys as its only valid keys.
+class Venue {
+ public:
+  Venue()
+      : child_({PAPER_VENUE_BIN, "--key", kKey, "--secret", kSecret, "--cash", "98765.43",
+                "--account-number", "PA1TOOLTEST1"}) {
+    for (std::string line = child_.read_line(); !line.empty(); line = child_.read_line()) {
+      if (line.rfind("trading_url=", 0) == 0) trading_url_ = line.substr(12);
+      if (line.rfind("control_url=", 0) == 0) control_url_ = line.substr(12);
+      if (line == "ready") break;
+    }
+    REQUIRE(!trading_url_.empty());
+  }
+  ~Venue() {
+    child_.kill(15);
+    static_cast<void>(child_.wait());
+  }
+  Venue(const Venue&) = delete;
+  Venue& operator=(const Venue&) = delete;
+
+  [[nodiscard]] EnvironmentList env() const {
+    return {{"ALGO_BROKER__API_KEY", kKey},
+            {"ALGO_BROKER__SECRET_KEY", kSecret},
+            {"ALGO_BROKER__TRADING_URL", trading_url_}};
+  }
+
+ private:
+  ChildProcess child_;
+  std::string trading_url_;
+  std::string control_url_;
+};
+
+ProcessResult broker(const TempDir& dir, const std::vector<std::string>& args,
+                     const EnvironmentList& env, const std::string& input = {}) {
+  std::vector<std::string> argv{TRADER_BROKER_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult r = run_process(argv, env, dir.path(), input);
+  INFO("stdout: " << r.out);
+  INFO("stderr: " << r.err);
+  CHECK(leaked_canary(r.out).empty());
+  CHECK(leaked_canary(r.err).empty());
+  return r;
+}
+
+TEST_CASE("trader-broker account|positions|orders|clock --json print the venue's exact values") {
+  const Venue venue;
+  const TempDir dir;
+  const auto account = broker(dir, {"account", "--json"}, venue.env());
+  REQUIRE(account.exit_code == 0);
+  CHECK(account.out.find(R"("cash": "98765.43")") != std::string::npos);
+  CHECK(account.out.find(R"("account_number": "PA1TOOLTEST1")") != std::string::npos);
+  CHECK(account.out.find(R"("is_paper": true)") != std::string::npos);
+
+  const auto text = broker(dir, {"account"}, venue.env());
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("98765.43") != std::string::npos);
+  CHECK(text.out.find("paper") != std::string::npos);
+
+  const auto positions = broker(dir, {"positions", "--json"}, venue.env());
+  REQUIRE(positions.exit_code == 0);
+  CHECK(positions.out == "[]\n");
+
+  const auto orders = broker(dir, {"orders", "--status", "all", "--json"}, venue.env());
+  REQUIRE(orders.exit_code == 0);
+  CHECK(orders.out == "[]\n");
+
+  const auto clock = broker(dir, {"clock", "--json"}, venue.env());
+  REQUIRE(clock.exit_code == 0);
+  CHECK(clock.out.find(R"("is_open": true)") != std::string::npos);
+  CHECK(clock.out.find(R"("timestamp": "2026-03-02T)") != std::string::npos);
+}
+
+TEST_CASE("trader-broker without keys exits 1 naming ALGO_BROKER__API_KEY") {
+  const TempDir dir;
+  const auto r = broker(dir, {"account"}, {});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("ALGO_BROKER__API_KEY") != std::string::npos);
+}
+
+TEST_CASE("trader-broker with a wrong key exits 1 naming the key variable, the key masked") {
+  const Venue venue;
+  const TempDir dir;
+  EnvironmentList env = venue.env();
+  env[1].second = "SKwrongwrongwrongwrongwrong";
+  const auto r = broker(dir, {"account"}, env);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("ALGO_BROKER__API_KEY") != std::string::npos);
+}
+
+TEST_CASE("trader-broker: bad command lines exit 2") {
+  const TempDir dir;
+  CHECK(broker(dir, {"nonsense"}, {}).exit_code == 2);
+  CHECK(broker(dir, {"orders", "--status", "pending"}, {}).exit_code == 2);
+  CHECK(broker(dir, {"account", "--status", "all"}, {}).exit_code == 2);
+  CHECK(broker(dir, {}, {}).exit_code == 2);
+}
+
+TEST_CASE("F16: cancel-all asks first, and refuses a live account without --live") {
+  const Venue venue;
+  const TempDir dir;
+  const auto declined = broker(dir, {"cancel-all"}, venue.env(), "no\n");
+  CHECK(declined.exit_code == 1);
+  const auto confirmed = broker(dir, {"cancel-all", "--json"}, venue.env(), "yes\n");
+  CHECK(confirmed.exit_code == 0);
+  CHECK(confirmed.out.find(R"("canceled": 0)") != std::string::npos);
+  CHECK(broker(dir, {"close-all", "--yes"}, venue.env()).exit_code == 0);
+
+  EnvironmentList live = venue.env();
+  live.emplace_back("ALGO_BROKER__PAPER", "false");
+  const auto refused = broker(dir, {"close-all", "--yes"}, live);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("--live") != std::string::npos);
+  CHECK(broker(dir, {"close-all", "--yes", "--live"}, live).exit_code == 0);
+}
+
+}  // namespace
