@@ -451,5 +451,38 @@ TEST_CASE("a cancel on the stream arrives as canceled; a partial fill before it 
   CHECK(h.recorder().count(OrderEventType::canceled, "pc-1") == 1);
 }
 
+TEST_CASE("every trade event of the stream maps to an order event: transient ones to pending") {
+  Harness h(false);
+  h.broker().start_stream();
+  REQUIRE(h.wait([&] { return h.broker().stream_listening(); }));
+  REQUIRE(h.broker().submit(order("ev-1", orders::OrderType::limit)).sent);
+  REQUIRE(h.broker().submit(order("ev-2", orders::OrderType::limit)).sent);
+  REQUIRE(h.wait_for(OrderEventType::accepted, "ev-1"));
+  REQUIRE(h.wait_for(OrderEventType::accepted, "ev-2"));
+  const std::string id = h.venue().order_by_client_id("ev-1")->id;
+  for (const char* event : {"done_for_day", "stopped", "calculated", "suspended", "pending_new",
+                            "restated", "held", "accepted_for_bidding"}) {
+    CAPTURE(event);
+    REQUIRE(h.venue().announce(id, event));
+    REQUIRE(h.wait([&] {
+      return std::any_of(h.recorder().events.begin(), h.recorder().events.end(),
+                         [&](const OrderEvent& e) {
+                           return e.type == OrderEventType::pending && e.reason == event;
+                         });
+    }));
+  }
+  REQUIRE(h.venue().announce(id, "order_cancel_rejected"));
+  REQUIRE(h.wait_for(OrderEventType::cancel_rejected, "ev-1"));
+  REQUIRE(h.venue().announce(id, "order_replace_rejected"));
+  REQUIRE(h.wait_for(OrderEventType::replace_rejected, "ev-1"));
+  REQUIRE(h.venue().reject_order(id));
+  REQUIRE(h.wait_for(OrderEventType::rejected, "ev-1"));
+  h.venue().end_session();  // the open day order expires
+  REQUIRE(h.wait_for(OrderEventType::expired, "ev-2"));
+  h.settle();
+  CHECK(h.recorder().count(OrderEventType::rejected, "ev-1") == 1);
+  CHECK(h.recorder().count(OrderEventType::expired, "ev-2") == 1);
+}
+
 }  // namespace
 }  // namespace trader::testing
