@@ -206,18 +206,18 @@ std::optional<std::string> BarsPages::read(const RestClient& rest, const RestRes
 }  // namespace detail
 
 struct HistoricalBarsClient::Impl {
-  explicit Impl(ClientOptions options) : rest(std::move(options)) {}
+  explicit Impl(const ClientOptions& options) : rest(options) {}
 
   detail::RestClient rest;
   detail::BarsPages pages;
 };
 
-HistoricalBarsClient::HistoricalBarsClient(ClientOptions options) {
+HistoricalBarsClient::HistoricalBarsClient(const ClientOptions& options) {
   if (options.api_key.empty() || options.secret_key.empty()) {
     throw AuthError("Alpaca market data " + options.base_url, 0,
                     "no API key configured; set ALGO_BROKER__API_KEY and ALGO_BROKER__SECRET_KEY");
   }
-  impl_ = std::make_unique<Impl>(std::move(options));
+  impl_ = std::make_unique<Impl>(options);
 }
 
 HistoricalBarsClient::~HistoricalBarsClient() = default;

@@ -41,7 +41,7 @@ struct FetchSummary {
 class HistoricalBarsClient {
  public:
   // Throws AuthError when a key is empty, ParseError when base_url is not an http(s) URL.
-  explicit HistoricalBarsClient(ClientOptions options);
+  explicit HistoricalBarsClient(const ClientOptions& options);
   ~HistoricalBarsClient();
   HistoricalBarsClient(const HistoricalBarsClient&) = delete;
   HistoricalBarsClient& operator=(const HistoricalBarsClient&) = delete;
