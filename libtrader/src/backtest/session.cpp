@@ -13,34 +13,6 @@ namespace {
 
 using core::Timestamp;
 
-// ---- the bars' fingerprint (F5): 64-bit FNV-style mixing of every field, word by word ----------
-
-class Fingerprint {
- public:
-  void add_text(std::string_view text) {
-    for (const char c : text) mix(static_cast<std::uint64_t>(static_cast<unsigned char>(c)));
-    mix(0xff);
-  }
-  void add(const data::Bar& bar) {
-    mix(static_cast<std::uint64_t>(core::to_unix_micros(bar.ts)));
-    mix(static_cast<std::uint64_t>(bar.open.units()));
-    mix(static_cast<std::uint64_t>(bar.high.units()));
-    mix(static_cast<std::uint64_t>(bar.low.units()));
-    mix(static_cast<std::uint64_t>(bar.close.units()));
-    mix(static_cast<std::uint64_t>(bar.volume));
-    mix(data::index_of(bar.symbol));
-  }
-  [[nodiscard]] std::string hex() const { return fmt::format("{:016x}", hash_); }
-
- private:
-  void mix(std::uint64_t word) noexcept {
-    hash_ ^= word;
-    hash_ *= 0x100000001b3ULL;
-    hash_ ^= hash_ >> 29;
-  }
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
-};
-
 // ---- what the engine reports, turned into metrics and report series ----------------------------
 
 class RunObserver final : public engine::EngineObserver {
@@ -118,6 +90,63 @@ class RunObserver final : public engine::EngineObserver {
 
 }  // namespace
 
+void BarsFingerprint::add_text(std::string_view text) noexcept {
+  for (const char c : text) mix(static_cast<std::uint64_t>(static_cast<unsigned char>(c)));
+  mix(0xff);
+}
+
+void BarsFingerprint::add(const data::Bar& bar) noexcept {
+  mix(static_cast<std::uint64_t>(core::to_unix_micros(bar.ts)));
+  mix(static_cast<std::uint64_t>(bar.open.units()));
+  mix(static_cast<std::uint64_t>(bar.high.units()));
+  mix(static_cast<std::uint64_t>(bar.low.units()));
+  mix(static_cast<std::uint64_t>(bar.close.units()));
+  mix(static_cast<std::uint64_t>(bar.volume));
+  mix(data::index_of(bar.symbol));
+}
+
+std::string BarsFingerprint::hex() const { return fmt::format("{:016x}", hash_); }
+
+// The engine, its broker and observer, at fixed addresses (the engine keeps pointers to them).
+struct SessionRun::State {
+  State(const data::SymbolTable& table, const StrategyFactory& make_strategy,
+        const SessionOptions& options)
+      : sim(broker::SimulationSettings::from(options.backtest)),
+        observer(options.backtest.initial_capital, options.collect_report, table,
+                 core::start_of_day(options.first),
+                 core::start_of_day(options.last) + std::chrono::days{1}),
+        engine(table, make_strategy, sim,
+               engine::EngineOptions{.risk = options.risk, .venue = &sim}, &observer) {}
+
+  broker::SimBroker sim;
+  RunObserver observer;
+  engine::Engine engine;
+};
+
+SessionRun::SessionRun(const data::SymbolTable& symbols, const StrategyFactory& make_strategy,
+                       const SessionOptions& options)
+    : state_(std::make_unique<State>(symbols, make_strategy, options)) {}
+SessionRun::~SessionRun() = default;
+SessionRun::SessionRun(SessionRun&&) noexcept = default;
+SessionRun& SessionRun::operator=(SessionRun&&) noexcept = default;
+
+void SessionRun::feed(std::span<const data::Bar> bars) {
+  engine::Engine& engine = state_->engine;
+  for (const data::Bar& bar : bars) engine.on_bar(bar);
+}
+
+SessionResult SessionRun::finish() {
+  state_->engine.finish();
+  RunObserver& observer = state_->observer;
+  SessionResult result;
+  result.metrics = observer.metrics.compute();
+  result.trades = observer.metrics.trades();
+  result.daily_equity = observer.metrics.daily_equity();
+  result.equity = std::move(observer.samples);
+  result.charts = std::move(observer.charts);
+  return result;
+}
+
 BacktestSession::BacktestSession(data::SymbolTable symbols, StrategyFactory make_strategy,
                                  SessionOptions options)
     : symbols_(std::move(symbols)), make_strategy_(std::move(make_strategy)), options_(options) {}
@@ -126,24 +155,17 @@ SessionResult BacktestSession::run(data::BarSource& bars, const RunProgress& pro
                                    const core::CancellationToken* cancel) const {
   const Timestamp start_ts = core::start_of_day(options_.first);
   const Timestamp end_ts = core::start_of_day(options_.last) + std::chrono::days{1};
-  broker::SimBroker sim(broker::SimulationSettings::from(options_.backtest));
-  RunObserver observer(options_.backtest.initial_capital, options_.collect_report, symbols_,
-                       start_ts, end_ts);
-  engine::EngineOptions engine_options;
-  engine_options.risk = options_.risk;
-  engine_options.venue = &sim;
-  engine::Engine engine(symbols_, make_strategy_, sim, std::move(engine_options), &observer);
-  Fingerprint fingerprint;
+  SessionRun run(symbols_, make_strategy_, options_);
+  BarsFingerprint fingerprint;
   for (const auto& s : symbols_.names()) fingerprint.add_text(s);
   std::vector<data::Bar> buffer(8192);
   std::int64_t count = 0;
   std::int64_t next_report = 1 << 20;
   for (std::size_t n; (n = bars.read(buffer)) > 0;) {
     if (cancel != nullptr) cancel->throw_if_cancelled();
-    for (std::size_t i = 0; i < n; ++i) {
-      fingerprint.add(buffer[i]);
-      engine.on_bar(buffer[i]);
-    }
+    const std::span<const data::Bar> batch(buffer.data(), n);
+    for (const data::Bar& bar : batch) fingerprint.add(bar);
+    run.feed(batch);
     count += static_cast<std::int64_t>(n);
     if (progress && count >= next_report) {
       next_report += 1 << 20;
@@ -153,17 +175,10 @@ SessionResult BacktestSession::run(data::BarSource& bars, const RunProgress& pro
     }
   }
   if (cancel != nullptr) cancel->throw_if_cancelled();
-  engine.finish();
-
-  SessionResult result;
+  SessionResult result = run.finish();
   result.symbols = symbols_;
   result.bars = count;
   result.fingerprint = fingerprint.hex();
-  result.metrics = observer.metrics.compute();
-  result.trades = observer.metrics.trades();
-  result.daily_equity = observer.metrics.daily_equity();
-  result.equity = std::move(observer.samples);
-  result.charts = std::move(observer.charts);
   return result;
 }
 

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <trader/backtest/metrics.hpp>
@@ -51,6 +53,48 @@ struct SessionResult {
   [[nodiscard]] const std::string& symbol_of(const engine::Trade& trade) const {
     return symbols.name(trade.symbol);
   }
+};
+
+// F5: the fingerprint of a run's bars, 64-bit FNV-style mixing of the symbols' names and every
+// field of every bar, word by word; 16 hex digits. Two runs over the same bars share it.
+class BarsFingerprint {
+ public:
+  void add_text(std::string_view text) noexcept;
+  void add(const data::Bar& bar) noexcept;
+  [[nodiscard]] std::string hex() const;
+
+ private:
+  void mix(std::uint64_t word) noexcept {
+    hash_ ^= word;
+    hash_ *= 0x100000001b3ULL;
+    hash_ ^= hash_ >> 29;
+  }
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+// One run in progress, fed its bars in batches by whoever reads them: BacktestSession::run reads
+// one source for one run, a sweep (trader/sweep) feeds one pass of bars to many runs. A fresh
+// engine, broker and observer; the bars' count and fingerprint are the reader's to keep.
+class SessionRun {
+ public:
+  // `symbols` must outlive the run and hold every symbol the bars carry.
+  SessionRun(const data::SymbolTable& symbols, const StrategyFactory& make_strategy,
+             const SessionOptions& options);
+  ~SessionRun();
+  SessionRun(const SessionRun&) = delete;
+  SessionRun& operator=(const SessionRun&) = delete;
+  SessionRun(SessionRun&&) noexcept;
+  SessionRun& operator=(SessionRun&&) noexcept;
+
+  // The next bars, in (timestamp, symbol) order.
+  void feed(std::span<const data::Bar> bars);
+  // Closes the last session and measures: the result's symbols, trades, metrics and series
+  // (bars and fingerprint are left empty). Call once.
+  [[nodiscard]] SessionResult finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 class BacktestSession {

@@ -1,0 +1,169 @@
+// End-to-end: the built trader-sweep (with trader-backtest for reruns) on synthetic bars: the
+// best combination rerun alone, shards from a Kubernetes Indexed Job's and a Slurm array's
+// variables merged byte for byte into the single-process result, a missing or foreign shard
+// refused by name, and bad input refused with what and where.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "support/process.hpp"
+
+using trader::testing::read_file;
+using trader::testing::run_process;
+using trader::testing::TempDir;
+
+namespace {
+
+trader::testing::ProcessResult sweep(const TempDir& dir, std::vector<std::string> args,
+                                     trader::testing::EnvironmentList env = {}) {
+  args.insert(args.begin(), TRADER_SWEEP_BIN);
+  return run_process(args, env, dir.path());
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+const std::vector<std::string> kSweep{
+    "--symbols",  "AAPL,MSFT",           "--start-date", "2025-01-02",
+    "--end-date", "2025-02-28",          "--data",       "synthetic",
+    "--grid",     "sma_fast=5:20:5",     "--grid",       "stop_buffer_pct=0.1,0.3",
+    "--grid",     "max_run_candles=2,3", "--jobs",       "2",
+    "--quiet"};
+
+std::vector<std::string> with(std::vector<std::string> extra) {
+  std::vector<std::string> args = kSweep;
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// The text of the JSON object that follows `"key": ` in `text`, braces balanced.
+std::string object_after(const std::string& text, const std::string& key, std::size_t from = 0) {
+  const auto at = text.find("\"" + key + "\": {", from);
+  if (at == std::string::npos) return "";
+  const auto open = text.find('{', at);
+  int depth = 0;
+  for (std::size_t i = open; i < text.size(); ++i) {
+    depth += text[i] == '{' ? 1 : text[i] == '}' ? -1 : 0;
+    if (depth == 0) return text.substr(open, i - open + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_SUITE("tools/trader-sweep") {
+  TEST_CASE("the best combination rerun alone with trader-backtest --param: identical metrics") {
+    TempDir dir;
+    const auto r = sweep(dir, with({"--json"}));
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.rfind("{\"results\": [\n  {\"rank\": 1, \"combination\": ", 0) == 0);
+    const std::string parameters = object_after(r.out, "parameters");
+    const std::string metrics = object_after(r.out, "metrics");
+    REQUIRE_FALSE(metrics.empty());
+    CHECK_FALSE(has(metrics, "\"total_trades\": 0,"));
+    // {"sma_fast": "10", "stop_buffer_pct": "0.3", "max_run_candles": "2"} -> --param ...
+    std::vector<std::string> args{TRADER_BACKTEST_BIN, "--symbols",  "AAPL,MSFT",  "--start-date",
+                                  "2025-01-02",        "--end-date", "2025-02-28", "--data",
+                                  "synthetic",         "--json"};
+    std::size_t at = 0;
+    int given = 0;
+    while ((at = parameters.find('"', at)) != std::string::npos) {
+      const auto name_end = parameters.find('"', at + 1);
+      const auto value_at = parameters.find('"', name_end + 1);
+      const auto value_end = parameters.find('"', value_at + 1);
+      args.push_back("--param");
+      args.push_back(parameters.substr(at + 1, name_end - at - 1) + "=" +
+                     parameters.substr(value_at + 1, value_end - value_at - 1));
+      at = value_end + 1;
+      ++given;
+    }
+    CHECK(given == 3);
+    const auto alone = run_process(args, {}, dir.path());
+    REQUIRE(alone.exit_code == 0);
+    CHECK(object_after(alone.out, "metrics") == metrics);
+  }
+
+  TEST_CASE("4 shards (Kubernetes Indexed Job, then a Slurm array) merge into the same bytes") {
+    TempDir dir;
+    const auto single = sweep(dir, with({"--json"}));
+    REQUIRE(single.exit_code == 0);
+    for (const bool slurm : {false, true}) {
+      CAPTURE(slurm);
+      const std::string out = slurm ? "slurm" : "k8s";
+      for (int k = 0; k < 4; ++k) {
+        const auto shard = slurm ? sweep(dir, with({"--output", out}),
+                                         {{"SLURM_ARRAY_TASK_ID", std::to_string(k)},
+                                          {"SLURM_ARRAY_TASK_COUNT", "4"}})
+                                 : sweep(dir, with({"--shards", "4", "--output", out}),
+                                         {{"JOB_COMPLETION_INDEX", std::to_string(k)}});
+        REQUIRE(shard.exit_code == 0);
+        CHECK(has(shard.out, "shard " + std::to_string(k) + " of 4: 4 of 16 combinations"));
+        CHECK(std::filesystem::exists(dir / (out + "/shard-" + std::to_string(k) + "-of-4.jsonl")));
+      }
+      const auto merged = sweep(dir, {"merge", out, "--json"});
+      REQUIRE(merged.exit_code == 0);
+      CHECK(merged.out == single.out);
+    }
+    // The tables agree too.
+    CHECK(sweep(dir, {"merge", "k8s"}).out == sweep(dir, with({})).out);
+  }
+
+  TEST_CASE("merge refuses a missing or foreign shard, naming it") {
+    TempDir dir;
+    for (int k = 0; k < 3; ++k) {
+      REQUIRE(sweep(dir, with({"--shard", std::to_string(k) + "/3", "--output", "a"})).exit_code ==
+              0);
+    }
+    std::filesystem::rename(dir / "a/shard-1-of-3.jsonl", dir / "kept.jsonl");
+    const auto missing = sweep(dir, {"merge", "a"});
+    CHECK(missing.exit_code == 1);
+    CHECK(has(missing.err, "shard 1 of 3 is missing (shard-1-of-3.jsonl not found)"));
+    // Shard 1 of a sweep with another grid.
+    auto other = kSweep;
+    other[9] = "sma_fast=5:25:5";
+    other.insert(other.end(), {"--shard", "1/3", "--output", "a"});
+    REQUIRE(sweep(dir, other).exit_code == 0);
+    const auto foreign = sweep(dir, {"merge", "a"});
+    CHECK(foreign.exit_code == 1);
+    CHECK(has(foreign.err, "shard-1-of-3.jsonl belongs to a different sweep"));
+    CHECK(foreign.out.empty());
+  }
+
+  TEST_CASE("bad input is refused with what and where, before any work") {
+    TempDir dir;
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"--grid", "sma_fastt=5:10:5"},
+         "--grid sma_fastt=5:10:5: unknown parameter sma_fastt of velez; did you mean sma_fast?"},
+        {{"--grid", "sma_slow=50:100:50"},
+         "--grid sma_slow=50:100:50: 50 is outside sma_slow's declared range 100..500"},
+        {{"--grid", "stop_buffer_min=0.01:0.05"}, "is for --random"},
+        {{"--grid", "buy_stop_expiry_candles=1:3:0"}, "the step 0 must be above 0"},
+        {{"--grid", "buy_stop_expiry_candles=1;3"}, "must be an integer in 1..5"},
+        {{"--shard", "4/4", "--output", "x"}, "--shard 4/4: K must be from 0 to 3"},
+        {{"--shard", "one/4", "--output", "x"}, "--shard one/4: expected K/N"},
+        {{"--shard", "1/4"}, "shard 1 of 4 needs --output DIR"},
+        {{"--objective", "luck"}, "--objective: "},
+        {{"--param", "sma_slow=50"}, "--param sma_slow=50: must be an integer in 100..500"},
+    };
+    for (const auto& [extra, message] : cases) {
+      CAPTURE(message);
+      const auto r = sweep(dir, with(extra));
+      CHECK(r.exit_code == 2);
+      CHECK(has(r.err, message));
+      CHECK(r.out.empty());
+    }
+    const auto k8s = sweep(dir, with({"--output", "x"}), {{"JOB_COMPLETION_INDEX", "2"}});
+    CHECK(k8s.exit_code == 2);
+    CHECK(
+        has(k8s.err, "JOB_COMPLETION_INDEX=2 is set (a Kubernetes Indexed Job): give --shards N"));
+    const auto slurm = sweep(dir, with({"--output", "x"}),
+                             {{"SLURM_ARRAY_TASK_ID", "7"}, {"SLURM_ARRAY_TASK_COUNT", "4"}});
+    CHECK(slurm.exit_code == 2);
+    CHECK(has(slurm.err, "SLURM_ARRAY_TASK_ID=7 is outside 0..3"));
+    CHECK_FALSE(std::filesystem::exists(dir / "x/shard-2-of-4.jsonl"));
+    const auto no_dir = sweep(dir, {"merge", "nowhere"});
+    CHECK(no_dir.exit_code == 1);
+    CHECK(has(no_dir.err, "nowhere: not a directory of shard files"));
+  }
+}

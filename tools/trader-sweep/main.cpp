@@ -1,0 +1,348 @@
+// trader-sweep: backtest every combination of a strategy's parameters over the same bars (one
+// pass, many engines, every core), rank them, run walk-forward windows, and split a sweep over a
+// cluster (Kubernetes Indexed Jobs, Slurm arrays) then merge the shards.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+#include <trader/config/load.hpp>
+#include <trader/log/log.hpp>
+#include <trader/marketdata/bar_supply.hpp>
+#include <trader/store/bar_store.hpp>
+#include <trader/store/database.hpp>
+#include <trader/strategy/registry.hpp>
+#include <trader/sweep/results.hpp>
+#include <trader/sweep/shard_file.hpp>
+#include <trader/sweep/shared_pass.hpp>
+#include <trader/sweep/sweep.hpp>
+
+#include "common/cli.hpp"
+#include "common/output.hpp"
+#include "common/signals.hpp"
+
+namespace {
+
+namespace po = boost::program_options;
+namespace sw = trader::sweep;
+
+constexpr const char* kUsage =
+    "Usage:\n"
+    "  trader-sweep --symbols A,B --start-date D --end-date D --grid NAME=SPEC... [options]\n"
+    "  trader-sweep merge DIR [--json | --csv] [--top N]\n\n"
+    "Backtests every combination of the swept parameters over the same bars (read once, fed to\n"
+    "every engine; --jobs threads) and ranks them by --objective. A --grid is NAME=LO:HI:STEP,\n"
+    "NAME=A,B,C or NAME=V; with --random N, also NAME=LO:HI or a bare NAME (its declared\n"
+    "range). --shard K/N (or JOB_COMPLETION_INDEX with --shards N, or SLURM_ARRAY_TASK_ID and\n"
+    "SLURM_ARRAY_TASK_COUNT) runs one slice and writes DIR/shard-K-of-N.jsonl (--output DIR);\n"
+    "`trader-sweep merge DIR` combines the shards.\n\n"
+    "Options";
+
+struct Arguments {
+  bool merge = false;
+  std::string merge_dir;
+  sw::SweepRequest request;
+  std::optional<std::string> shard, shards, output, db;
+  bool json = false, csv = false, quiet = false;
+  std::size_t top = 20;
+};
+
+std::optional<std::string> environment(const char* name) {
+  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read once in main
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+trader::core::Date date_option(const po::variables_map& vm, const char* name) {
+  try {
+    return trader::tools::parse_date_option(vm[name].as<std::string>(), std::string("--") + name);
+  } catch (const trader::ParseError& e) {
+    throw po::error(e.what());
+  }
+}
+
+Arguments parse_arguments(int argc, char** argv) {
+  po::options_description options(kUsage);
+  options.add_options()("help,h", "show this help")(
+      "strategy", po::value<std::string>()->default_value("velez"), "strategy name")(
+      "symbols", po::value<std::string>(), "comma-separated symbols, e.g. AAPL,MSFT")(
+      "start-date", po::value<std::string>(), "first day (YYYY-MM-DD)")(
+      "end-date", po::value<std::string>(), "last day (the first or later)")(
+      "grid", po::value<std::vector<std::string>>()->composing(),
+      "a swept parameter NAME=SPEC (repeatable; see trader-backtest --list-strategies)")(
+      "param", po::value<std::vector<std::string>>()->composing(),
+      "a fixed strategy parameter NAME=VALUE (repeatable)")(
+      "random", po::value<std::string>(), "N random combinations instead of the whole grid")(
+      "seed", po::value<std::string>(), "--random's seed (default 1)")(
+      "objective", po::value<std::string>()->default_value("sharpe"),
+      "sharpe | total_return | profit_factor | cagr | sortino")("jobs", po::value<std::string>(),
+                                                                "threads (default: every core)")(
+      "capital", po::value<std::string>(), "initial capital (default 25000)")(
+      "slippage", po::value<std::string>(), "slippage per share (default 0.01)")(
+      "data", po::value<std::string>()->default_value("auto"), "auto | store | alpaca | synthetic")(
+      "data-seed", po::value<std::string>(), "synthetic data seed (default 1)")(
+      "shard", po::value<std::string>(), "run shard K of N (K from 0): K/N")(
+      "shards", po::value<std::string>(),
+      "N, with JOB_COMPLETION_INDEX (Kubernetes Indexed Job) as K")(
+      "output", po::value<std::string>(), "directory for this shard's results file")(
+      "json", "print {\"results\": [...]}, best first")("csv", "print the ranked results as CSV")(
+      "top", po::value<std::string>(), "rows of the ranked table (default 20; 0: all)")(
+      "quiet", "no progress bar")("db", po::value<std::string>(),
+                                  "database file (overrides ALGO_DB_PATH)");
+  po::options_description all;
+  all.add(options).add_options()("positional", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("positional", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+  if (vm.count("help") || argc == 1) {
+    std::cout << options << "\n";
+    std::exit(argc == 1 ? 2 : 0);  // NOLINT(concurrency-mt-unsafe): before any thread
+  }
+  Arguments a;
+  const auto whole = [&](const char* name, std::uint64_t minimum) {
+    try {
+      return trader::tools::parse_unsigned_option(vm[name].as<std::string>(),
+                                                  std::string("--") + name, minimum);
+    } catch (const trader::ParseError& e) {
+      throw po::error(e.what());
+    }
+  };
+  if (vm.count("positional")) {
+    const auto words = vm["positional"].as<std::vector<std::string>>();
+    if (words[0] != "merge") throw po::error("unexpected argument '" + words[0] + "'");
+    if (words.size() != 2) throw po::error("merge takes one directory: trader-sweep merge DIR");
+    a.merge = true;
+    a.merge_dir = words[1];
+    for (const auto& [name, value] : vm) {
+      const std::vector<std::string> allowed{"positional", "json", "csv", "top", "db", "quiet"};
+      if (!value.defaulted() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        throw po::error("--" + name + " does not apply to merge");
+      }
+    }
+  }
+  a.json = vm.count("json") > 0;
+  a.csv = vm.count("csv") > 0;
+  if (a.json && a.csv) throw po::error("--json and --csv cannot be combined: choose one");
+  a.quiet = vm.count("quiet") > 0;
+  if (vm.count("top")) a.top = whole("top", 0);
+  if (vm.count("db")) a.db = vm["db"].as<std::string>();
+  if (a.merge) return a;
+
+  sw::SweepRequest& r = a.request;
+  r.strategy = vm["strategy"].as<std::string>();
+  if (!vm.count("symbols")) throw po::error("--symbols is required (e.g. --symbols AAPL)");
+  try {
+    r.symbols = trader::tools::parse_symbols(vm["symbols"].as<std::string>());
+  } catch (const trader::ParseError& e) {
+    throw po::error(std::string("--symbols: ") + e.what());
+  }
+  if (r.symbols.empty()) throw po::error("--symbols: at least one symbol required");
+  if (!vm.count("start-date") || !vm.count("end-date")) {
+    throw po::error("--start-date and --end-date are required");
+  }
+  r.start_date = date_option(vm, "start-date");
+  r.end_date = date_option(vm, "end-date");
+  if (r.end_date < r.start_date) {
+    throw po::error("--end-date " + trader::core::format_date(r.end_date) +
+                    " must not be before --start-date " + trader::core::format_date(r.start_date));
+  }
+  if (!vm.count("grid")) throw po::error("--grid NAME=SPEC is required (what to sweep)");
+  r.grid = vm["grid"].as<std::vector<std::string>>();
+  if (vm.count("param")) {
+    for (const auto& p : vm["param"].as<std::vector<std::string>>()) {
+      const auto equals = p.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        throw po::error("--param " + p + ": expected NAME=VALUE");
+      }
+      r.parameters.emplace_back(p.substr(0, equals), p.substr(equals + 1));
+    }
+  }
+  if (vm.count("random")) r.random = static_cast<std::size_t>(whole("random", 1));
+  if (vm.count("seed")) {
+    if (!vm.count("random")) throw po::error("--seed applies to --random only");
+    r.random_seed = whole("seed", 0);
+  }
+  try {
+    r.objective = sw::parse_objective(vm["objective"].as<std::string>());
+  } catch (const trader::ParseError& e) {
+    throw po::error(std::string("--objective: ") + e.what());
+  }
+  if (vm.count("jobs")) r.jobs = static_cast<int>(std::min<std::uint64_t>(whole("jobs", 1), 1024));
+  try {
+    r.data = trader::marketdata::parse_data_mode(vm["data"].as<std::string>());
+  } catch (const trader::ParseError& e) {
+    throw po::error(std::string("--data: ") + e.what());
+  }
+  if (vm.count("data-seed")) r.synthetic_seed = whole("data-seed", 0);
+  if (vm.count("capital")) {
+    r.settings_overrides.emplace_back("ALGO_BACKTEST__INITIAL_CAPITAL",
+                                      vm["capital"].as<std::string>());
+  }
+  if (vm.count("slippage")) {
+    r.settings_overrides.emplace_back("ALGO_BACKTEST__SLIPPAGE_PER_SHARE",
+                                      vm["slippage"].as<std::string>());
+  }
+  if (vm.count("shard")) a.shard = vm["shard"].as<std::string>();
+  if (vm.count("shards")) a.shards = vm["shards"].as<std::string>();
+  if (vm.count("output")) a.output = vm["output"].as<std::string>();
+  return a;
+}
+
+// combinations done, rate, ETA; on a terminal only, once the sweep has run for a second.
+class Progress {
+ public:
+  explicit Progress(bool quiet) : active_(!quiet && trader::tools::stderr_is_terminal()) {}
+  ~Progress() {
+    if (shown_) fmt::print(stderr, "\n");
+  }
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  void update(double done, std::size_t total) {
+    if (!active_) return;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (elapsed < 1.0) return;
+    const double rate = done / elapsed;
+    const double left = rate > 0 ? (static_cast<double>(total) - done) / rate : 0.0;
+    const auto fraction = total == 0 ? 1.0 : done / static_cast<double>(total);
+    const int filled = std::clamp(static_cast<int>(fraction * 30), 0, 30);
+    fmt::print(stderr, "\r[{}{}] {:.0f}/{} combinations  {:.1f}/s  ETA {}:{:02}   ",
+               std::string(static_cast<std::size_t>(filled), '#'),
+               std::string(static_cast<std::size_t>(30 - filled), ' '), done, total, rate,
+               static_cast<int>(left) / 60, static_cast<int>(left) % 60);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+
+ private:
+  bool active_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+void print_results(const Arguments& a, const sw::SweepResult& result) {
+  if (a.json) {
+    fmt::print("{}\n", sw::results_json(result));
+  } else if (a.csv) {
+    fmt::print("{}", sw::results_csv(result));
+  } else {
+    fmt::print("{}", sw::results_table(result, a.top));
+  }
+}
+
+int run(const Arguments& a, const trader::config::Sources& sources) {
+  if (a.merge) {
+    const sw::SweepResult merged = sw::merge_shards(a.merge_dir);
+    print_results(a, merged);
+    return 0;
+  }
+  sw::SweepRequest request = a.request;
+  const std::optional<sw::Shard> shard = sw::resolve_shard(
+      a.shard, a.shards,
+      sw::SchedulerVariables{
+          environment("JOB_COMPLETION_INDEX"), environment("SLURM_ARRAY_TASK_ID"),
+          environment("SLURM_ARRAY_TASK_COUNT"), environment("SLURM_ARRAY_TASK_MIN")});
+  if (shard) request.shard = *shard;
+  if (shard && !a.output) {
+    throw sw::ShardError(fmt::format("shard {} of {} needs --output DIR for its results file",
+                                     shard->index, shard->count));
+  }
+  const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+  const auto settings = registry.schema().load(sources);
+  std::optional<trader::store::Database> db;
+  const auto open_db = [&]() -> trader::store::Database& {
+    if (!db) {
+      trader::store::DatabaseOptions options;
+      options.path = a.db.value_or(settings.db_path);
+      options.busy_timeout_ms = settings.db_busy_timeout_ms;
+      db.emplace(trader::store::Database::open(options, trader::store::OpenMode::use));
+    }
+    return *db;
+  };
+  const sw::BarProvider bars = [&](trader::core::Date first, trader::core::Date last) {
+    const trader::marketdata::BarRequest wanted{request.symbols, first, last, request.data,
+                                                request.synthetic_seed};
+    if (request.data == trader::marketdata::DataMode::synthetic) {
+      return trader::marketdata::synthetic_bars(wanted);
+    }
+    trader::store::BarStore store(open_db());
+    return trader::marketdata::stored_bars(store, settings, wanted, &trader::tools::interruption());
+  };
+  const sw::SweepRunner runner(registry, sources, bars);
+
+  // The results file is opened (as a temporary) before the sweep: a directory that cannot be
+  // written fails now, not after hours of work.
+  std::optional<trader::tools::AtomicOutputFile> shard_file;
+  if (a.output) {
+    std::error_code ec;
+    std::filesystem::create_directories(*a.output, ec);
+    shard_file.emplace(std::filesystem::path(*a.output) / request.shard.file_name());
+  }
+  Progress progress(a.quiet);
+  const sw::SweepResult result = runner.run(
+      request, [&](double done, std::size_t total) { progress.update(done, total); },
+      &trader::tools::interruption());
+  for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
+  if (shard_file) {
+    shard_file->write(sw::shard_file_text(result));
+    shard_file->commit();
+    if (!request.shard.whole() && !a.json && !a.csv) {
+      fmt::print("shard {} of {}: {} of {} combinations -> {}\n", request.shard.index,
+                 request.shard.count, result.results.size(), result.combinations,
+                 shard_file->name());
+      return 0;
+    }
+  }
+  print_results(a, result);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  trader::tools::check_stdout_at_exit("trader-sweep");
+  trader::tools::install_interrupt_handlers();
+  const Arguments args = parse_arguments(argc, argv);
+  const auto sources = trader::config::Sources::from_process();
+  const auto inspected = trader::config::inspect(sources);
+  auto log_settings = inspected.settings.log;
+  for (const auto& key : inspected.keys) {
+    if (key.variable == "ALGO_LOG_LEVEL" && key.source == trader::config::Source::default_value) {
+      log_settings.level = trader::config::LogLevel::warning;
+    }
+  }
+  trader::log::init(log_settings);
+  const int code = run(args, sources);
+  trader::tools::finish_stdout();
+  return code;
+} catch (const po::error& e) {
+  fmt::print(stderr, "trader-sweep: {}\n(see trader-sweep --help)\n", e.what());
+  return 2;
+} catch (const trader::sweep::GridError& e) {
+  fmt::print(stderr, "trader-sweep: {}\n(see trader-backtest --list-strategies)\n", e.what());
+  return 2;
+} catch (const trader::strategy::ParameterError& e) {
+  fmt::print(stderr, "trader-sweep: {}\n(see trader-backtest --list-strategies)\n", e.what());
+  return 2;
+} catch (const trader::strategy::UnknownStrategyError& e) {
+  fmt::print(stderr, "trader-sweep: {}\n", e.what());
+  return 2;
+} catch (const trader::sweep::ShardError& e) {
+  fmt::print(stderr, "trader-sweep: {}\n", e.what());
+  return 2;
+} catch (const trader::config::ConfigErrors& e) {
+  fmt::print(stderr, "trader-sweep: {}\n", e.what());
+  return 2;
+} catch (const trader::Interrupted& e) {
+  fmt::print(stderr, "trader-sweep: interrupted: nothing was written ({})\n",
+             trader::tools::signal_name(e.reason()));
+  return trader::tools::interrupted_exit_code(e);
+} catch (const std::exception& e) {
+  fmt::print(stderr, "trader-sweep: {}\n", trader::tools::error_text(e));
+  return 1;
+}
