@@ -79,6 +79,33 @@ TEST_SUITE("config/load") {
     CHECK(ok("ALGO_RISK__EMERGENCY_STOP_PCT", "0.10"));
   }
 
+  TEST_CASE("the runtime's settings: F17 flatten time, order audit, simulated clock") {
+    const auto s = load(env({}));
+    CHECK(s.engine.eod_flatten_seconds == 60);
+    CHECK(s.engine.order_audit_seconds == 30);
+    CHECK(s.engine.clock_start.empty());
+    CHECK(s.engine.clock_speed == 1);
+    const auto ok = [](const char* name, const char* value) {
+      return inspect(env({{name, value}})).errors.empty();
+    };
+    CHECK(ok("ALGO_ENGINE__EOD_FLATTEN_SECONDS", "10"));
+    CHECK(ok("ALGO_ENGINE__EOD_FLATTEN_SECONDS", "900"));
+    CHECK_FALSE(ok("ALGO_ENGINE__EOD_FLATTEN_SECONDS", "9"));
+    CHECK_FALSE(ok("ALGO_ENGINE__EOD_FLATTEN_SECONDS", "901"));
+    CHECK_FALSE(ok("ALGO_ENGINE__ORDER_AUDIT_SECONDS", "0"));
+    CHECK_FALSE(ok("ALGO_ENGINE__CLOCK_SPEED", "0"));
+    CHECK(only_error(env({{"ALGO_ENGINE__EOD_FLATTEN_SECONDS", "5"}})).find("10..900") !=
+          std::string::npos);
+    // The clock's start is an instant with its zone, normalised to UTC.
+    const auto started = load(env({{"ALGO_ENGINE__CLOCK_START", "2024-03-04T09:25:00-05:00"},
+                                   {"ALGO_ENGINE__CLOCK_SPEED", "60"}}));
+    CHECK(started.engine.clock_start == "2024-03-04T14:25:00Z");
+    CHECK(started.engine.clock_speed == 60);
+    const std::string e = only_error(env({{"ALGO_ENGINE__CLOCK_START", "2024-03-04 09:25"}}));
+    CHECK(e.find("ALGO_ENGINE__CLOCK_START") != std::string::npos);
+    CHECK(e.find("UTC instant") != std::string::npos);
+  }
+
   TEST_CASE("log and watchlist validation") {
     const auto ok = [](const char* name, const char* value) {
       return inspect(env({{name, value}})).errors.empty();

@@ -365,8 +365,9 @@ TEST_SUITE("strategy/registry") {
       REQUIRE(it != defaults.keys.end());
       CHECK(it->shown_value == stored.second);
     }
-    // + the two API keys, and the trading and stream URLs of issue 13
-    CHECK(defaults.keys.size() == kStoredBeforeIssue12.size() + 5);
+    // + the two API keys, the trading and stream URLs of issue 13, and the runtime's four
+    // ALGO_ENGINE__* settings of issue 14
+    CHECK(defaults.keys.size() == kStoredBeforeIssue12.size() + 5 + 4);
     // The validation that was config's is the strategy's now, with the same messages.
     const auto error = [&](const char* name, const char* value) {
       trader::config::Sources s;

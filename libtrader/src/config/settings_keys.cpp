@@ -10,6 +10,7 @@
 #include <trader/config/url.hpp>
 #include <trader/core/symbol.hpp>
 #include <trader/core/text.hpp>
+#include <trader/core/timestamp.hpp>
 
 #include "config/flat_json.hpp"
 #include "config/names.hpp"
@@ -95,6 +96,17 @@ std::string parse_stream_url(std::string_view text) {
   std::string out = value;
   while (!out.empty() && out.back() == '/') out.pop_back();
   return out;
+}
+
+// The simulated clock's start: a UTC instant, kept as written (normalised) for the runtime.
+std::string parse_clock_start(std::string_view text) {
+  std::string value = trimmed(text);
+  if (value.empty()) return value;
+  try {
+    return core::format_timestamp(core::parse_timestamp(value));
+  } catch (const std::exception&) {
+    throw ValueError("must be a UTC instant with its zone, like 2024-03-04T14:25:00Z");
+  }
 }
 
 KeyTable<Settings> make_settings_keys() {
@@ -239,6 +251,31 @@ KeyTable<Settings> make_settings_keys() {
        .label = "Emergency Stop",
        .description = "Stop distance (fraction) for positions found without a stop"},
       [](auto& s) -> auto& { return s.risk.emergency_stop_pct; }, "0.005", "0.10");
+
+  t.begin_section("ALGO_ENGINE", "Engine");
+  t.integer(
+      {.name = "eod_flatten_seconds",
+       .label = "EOD Flatten",
+       .description = "F17: seconds before the session's close at which trader-run flattens"},
+      [](auto& s) -> auto& { return s.engine.eod_flatten_seconds; }, 10, 900);
+  t.integer(
+      {.name = "order_audit_seconds",
+       .label = "Order Audit",
+       .description = "Seconds between checks of the open orders against the broker's REST state"},
+      [](auto& s) -> auto& { return s.engine.order_audit_seconds; }, 5, 600);
+  t.custom(
+      {.name = "clock_start",
+       .label = "Clock Start",
+       .description = "Simulated clock: the UTC instant trader-run's clock starts from; empty: "
+                      "the real clock"},
+      "empty, or a UTC instant like 2024-03-04T14:25:00Z",
+      [](Settings& s, std::string_view v) { s.engine.clock_start = parse_clock_start(v); },
+      [](const Settings& s) { return s.engine.clock_start; });
+  t.integer(
+      {.name = "clock_speed",
+       .label = "Clock Speed",
+       .description = "Simulated clock: how many times faster than real time it runs"},
+      [](auto& s) -> auto& { return s.engine.clock_speed; }, 1, 100000);
 
   t.begin_section("ALGO_WEB", "Web");
   t.custom(

@@ -64,6 +64,18 @@ struct RiskSettings {
   Decimal emergency_stop_pct = Decimal::from_units(2'000'000);  // 0.02
 };
 
+// The live and paper runtime (trader-run).
+struct EngineSettings {
+  // F17: flatten this long before the session's close (early closes included).
+  int eod_flatten_seconds = 60;
+  // How often the open orders the engine knows are checked against the broker's REST state.
+  int order_audit_seconds = 30;
+  // A simulated clock for the whole runtime: empty for the real clock, else an ISO-8601 UTC
+  // instant ("2024-03-04T14:25:00Z") the clock starts from, running clock_speed times as fast.
+  std::string clock_start;
+  int clock_speed = 1;
+};
+
 struct WebSettings {
   std::string host = "127.0.0.1";
   int port = 8000;
@@ -90,6 +102,7 @@ struct Settings {
   std::vector<std::string> watchlist{"AAPL", "TSLA", "AMD", "NVDA", "META"};
   BrokerSettings broker;
   RiskSettings risk;
+  EngineSettings engine;
   WebSettings web;
   BacktestSettings backtest;
 };
