@@ -33,7 +33,8 @@ struct Received {
 
 class DataHarness {
  public:
-  explicit DataHarness(std::string api_key = {}, std::chrono::milliseconds stale_after = {}) {
+  explicit DataHarness(std::string api_key = {}, std::chrono::milliseconds stale_after = {},
+                       std::function<bool()> in_session = {}) {
     timers_ = net::scaled_timers(io_, 20.0);
     alpaca::MarketDataStreamOptions options;
     options.url = venue_.data_stream_url("iex");
@@ -42,6 +43,7 @@ class DataHarness {
     options.symbols = {"AAPL"};
     options.timers = timers_.get();
     options.stale_after = stale_after;
+    options.in_session = std::move(in_session);
     stream_ = std::make_unique<alpaca::MarketDataStream>(
         io_, options, [this](std::string_view symbol, const data::Bar& bar, bool updated) {
           bars_.push_back(Received{std::string(symbol), bar, updated});
@@ -128,6 +130,23 @@ TEST_CASE("market-data stream: a silent connection is given up by the staleness 
   h.stream().start();
   REQUIRE(h.wait([&] { return h.stream().subscribed(); }));
   h.venue().set_silent(Stream::market_data, true);
+  REQUIRE(h.wait([&] { return !h.stream().subscribed(); }));
+  h.venue().set_silent(Stream::market_data, false);
+  REQUIRE(h.wait([&] { return h.stream().subscriptions() >= 2 && h.stream().subscribed(); }));
+}
+
+TEST_CASE("market-data stream: silence outside the session is no staleness") {
+  bool in_session = false;
+  DataHarness h{{}, 2000ms, [&in_session] { return in_session; }};
+  h.stream().start();
+  REQUIRE(h.wait([&] { return h.stream().subscribed(); }));
+  h.venue().set_silent(Stream::market_data, true);
+  // Ten staleness periods (1 s of real time) outside the session: the connection stays.
+  const auto quiet_until = std::chrono::steady_clock::now() + 1s;
+  REQUIRE(h.wait([&] { return std::chrono::steady_clock::now() > quiet_until; }));
+  CHECK(h.stream().subscribed());
+  CHECK(h.stream().subscriptions() == 1);
+  in_session = true;  // the session opens and the silence goes on: now it is stale
   REQUIRE(h.wait([&] { return !h.stream().subscribed(); }));
   h.venue().set_silent(Stream::market_data, false);
   REQUIRE(h.wait([&] { return h.stream().subscriptions() >= 2 && h.stream().subscribed(); }));

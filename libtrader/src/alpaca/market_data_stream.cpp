@@ -69,6 +69,7 @@ struct MarketDataStream::Impl {
     ws.ca_file = options.ca_file;
     ws.ping_interval = options.ping_interval;
     ws.stale_after = options.stale_after;
+    ws.staleness_applies = options.in_session;
     ws.secrets = {options.api_key, options.secret_key};
     ws.timers = timers;
     net::WebSocketHandlers handlers;

@@ -326,6 +326,11 @@ class Session : public std::enable_shared_from_this<Session> {
     stale_timer_ = shared_->options.timers->start(limit, [weak = weak_from_this()] {
       const auto self = weak.lock();
       if (self && !self->gone() && self->phase_ == Phase::open) {
+        const auto& applies = self->shared_->options.staleness_applies;
+        if (applies && !applies()) {
+          self->arm_stale();  // silence is normal now (outside the session): look again later
+          return;
+        }
         self->finish(CloseInfo{CloseKind::stale, 0, 0,
                                "no message from " + self->shared_->endpoint.authority + " for " +
                                    to_text(self->shared_->options.stale_after)});

@@ -6,6 +6,7 @@
 // with backoff and subscribed again; 406 (connection limit: another session holds the slot)
 // backs off and tries again; credential errors (401, 402, 403, 409) stop the stream with a
 // message naming ALGO_BROKER__API_KEY, the key masked. Malformed messages are logged and skipped.
+// Staleness counts only while in_session() says the market is open (a quiet night is no fault).
 
 #include <chrono>
 #include <functional>
@@ -35,6 +36,9 @@ struct MarketDataStreamOptions {
   std::string ca_file;  // PEM of CAs trusted besides the system store (tests)
   std::vector<std::string> symbols;
   std::chrono::milliseconds stale_after{0};  // 0: no staleness timer
+  // Whether silence counts as staleness now: true during the trading session; outside it the
+  // stream is quiet by nature and is not reconnected for it. Empty: always.
+  std::function<bool()> in_session;
   std::chrono::milliseconds ping_interval{10'000};
   // Reconnect waits, pings and staleness; nullptr: real time. Must outlive the stream.
   net::TimerSource* timers = nullptr;

@@ -59,6 +59,9 @@ struct WebSocketOptions {
                                                       // handshake's limit
   std::chrono::milliseconds ping_interval{10'000};    // 0: no pings of our own
   std::chrono::milliseconds stale_after{0};           // 0: no staleness timer
+  // Asked when the staleness limit passes: false (outside the trading session, when silence is
+  // normal) waits another stale_after instead of giving the connection up; empty: always true.
+  std::function<bool()> staleness_applies;
   std::size_t max_message_bytes = std::size_t{16} * 1024 * 1024;
   // Masked out of every CloseInfo::reason (the keys an auth message carried).
   std::vector<config::Secret> secrets;
