@@ -24,9 +24,8 @@ const std::string kSecret(trader::testing::kCanarySecret);
 // The venue as a process, with the canary keys as its only valid keys.
 class Venue {
  public:
-  Venue()
-      : child_({PAPER_VENUE_BIN, "--key", kKey, "--secret", kSecret, "--cash", "98765.43",
-                "--account-number", "PA1TOOLTEST1"}) {
+  // `extra`: more flags of the venue (a later flag wins over the defaults here).
+  explicit Venue(const std::vector<std::string>& extra = {}) : child_(command(extra)) {
     for (std::string line = child_.read_line(); !line.empty(); line = child_.read_line()) {
       if (line.rfind("trading_url=", 0) == 0) trading_url_ = line.substr(12);
       if (line.rfind("control_url=", 0) == 0) control_url_ = line.substr(12);
@@ -40,6 +39,14 @@ class Venue {
   }
   Venue(const Venue&) = delete;
   Venue& operator=(const Venue&) = delete;
+
+  static std::vector<std::string> command(const std::vector<std::string>& extra) {
+    std::vector<std::string> argv{PAPER_VENUE_BIN, "--key",  kKey,       "--secret",
+                                  kSecret,         "--cash", "98765.43", "--account-number",
+                                  "PA1TOOLTEST1"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  }
 
   [[nodiscard]] EnvironmentList env() const {
     return {{"ALGO_BROKER__API_KEY", kKey},
@@ -93,6 +100,24 @@ TEST_CASE("trader-broker account|positions|orders|clock --json print the venue's
   CHECK(clock.out.find(R"("timestamp": "2026-03-02T)") != std::string::npos);
 }
 
+TEST_CASE("trader-broker over TLS trusts a private CA named by SSL_CERT_FILE, and no other") {
+  const TempDir dir;
+  const std::string ca = (dir.path() / "venue-ca.pem").string();
+  const Venue venue({"--tls", ca});
+  EnvironmentList env = venue.env();
+  REQUIRE(env[2].second.rfind("https://127.0.0.1:", 0) == 0);
+  const auto untrusted = broker(dir, {"account", "--json"}, env);
+  CHECK(untrusted.exit_code == 1);
+  CHECK(untrusted.err.find("certificate") != std::string::npos);
+  env.emplace_back("SSL_CERT_FILE", ca);
+  const auto account = broker(dir, {"account", "--json"}, env);
+  REQUIRE(account.exit_code == 0);
+  CHECK(account.out.find(R"("cash": "98765.43")") != std::string::npos);
+  const auto clock = broker(dir, {"clock", "--json"}, env);
+  CHECK(clock.exit_code == 0);
+  CHECK(clock.out.find(R"("is_open": true)") != std::string::npos);
+}
+
 TEST_CASE("trader-broker without keys exits 1 naming ALGO_BROKER__API_KEY") {
   const TempDir dir;
   const auto r = broker(dir, {"account"}, {});
@@ -133,7 +158,28 @@ TEST_CASE("F16: cancel-all asks first, and refuses a live account without --live
   const auto refused = broker(dir, {"close-all", "--yes"}, live);
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("--live") != std::string::npos);
-  CHECK(broker(dir, {"close-all", "--yes", "--live"}, live).exit_code == 0);
+  // The paper account under live settings: refused even with --live.
+  const auto paper_as_live = broker(dir, {"close-all", "--yes", "--live"}, live);
+  CHECK(paper_as_live.exit_code == 1);
+  CHECK(paper_as_live.err ==
+        "trader-broker: close-all refused: ALGO_BROKER__PAPER=false but account PA1TOOLTEST1 is "
+        "a paper account; check ALGO_BROKER__API_KEY and ALGO_BROKER__TRADING_URL\n");
+}
+
+TEST_CASE("F16: the account must be of the mode the settings say") {
+  const Venue venue(
+      {"--account-number", "LV7LIVEACCT1"});  // a live account number behind a non-paper endpoint
+  const TempDir dir;
+  const auto live_as_paper = broker(dir, {"cancel-all", "--yes"}, venue.env());
+  CHECK(live_as_paper.exit_code == 1);
+  CHECK(live_as_paper.err ==
+        "trader-broker: cancel-all refused: ALGO_BROKER__PAPER=true but account LV7LIVEACCT1 is "
+        "a live account; check ALGO_BROKER__API_KEY and ALGO_BROKER__TRADING_URL\n");
+  EnvironmentList live = venue.env();
+  live.emplace_back("ALGO_BROKER__PAPER", "false");
+  const auto done = broker(dir, {"close-all", "--yes", "--live", "--json"}, live);
+  CHECK(done.exit_code == 0);
+  CHECK(done.out.find(R"("closing": 0)") != std::string::npos);
 }
 
 }  // namespace

@@ -259,6 +259,17 @@ int change_everything(alpaca::AlpacaBroker& broker, const Arguments& args,
                args.command);
     return 1;
   }
+  // F16: the account reached must be of the mode the settings say, so a paper key under live
+  // settings (or a live key left in a paper setup) never acts on the wrong money.
+  const alpaca::AccountInfo account = broker.account_info();
+  if (account.is_paper == live) {
+    fmt::print(stderr,
+               "trader-broker: {} refused: ALGO_BROKER__PAPER={} but account {} is a {} account; "
+               "check ALGO_BROKER__API_KEY and ALGO_BROKER__TRADING_URL\n",
+               args.command, live ? "false" : "true", account.account_number,
+               account.is_paper ? "paper" : "live");
+    return 1;
+  }
   const bool cancel = args.command == "cancel-all";
   if (!args.yes) {
     fmt::print("{} on the {} account? Type yes to go on: ",
