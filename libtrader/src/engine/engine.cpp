@@ -187,35 +187,76 @@ void Engine::on_bar(const data::Bar& bar) {
   }
 }
 
+// What the strategy says about a candle, asked before anything is done about it, so that a
+// strategy's exception leaves the engine exactly as it was (isolated to its symbol and candle).
+struct Engine::Answers {
+  std::optional<Decimal> stop;  // a position: the proposed stop
+  bool exit = false;            // a position: leave
+  bool cancel = false;          // a pending entry: cancel it
+  bool enter = false;           // flat: a long signal, at these prices
+  Decimal entry;
+  Decimal stop_loss;
+};
+
 void Engine::evaluate(SymbolState& s, const data::Bar& candle) {
+  Answers a;
+  try {
+    a = ask(s, candle);
+  } catch (const std::exception& e) {
+    strategy_failed(s, candle, e.what());
+    return;
+  }
   if (s.qty > 0) {
-    const strategy::PositionView view{s.qty, s.avg_entry_price, s.market_value,
-                                      s.market_value - s.avg_entry_price * s.qty, s.stop_price};
-    const auto proposed = s.strategy->should_update_stop(candle, view, s.indicators);
-    const bool leave = s.strategy->should_exit(candle, view, s.indicators);
     // The exit first: with repositories its order is stored before anything else is sent, so a
     // crash between the candle's two actions can lose the stop's move (which the exit makes
     // moot) but never the exit.
-    if (leave && s.exit_order.empty()) submit_exit(s, ExitReason::strategy_exit, now_);
-    if (proposed && !s.stop_order.empty()) {
+    if (a.exit && s.exit_order.empty()) submit_exit(s, ExitReason::strategy_exit, now_);
+    if (a.stop && !s.stop_order.empty()) {
       // F3: a sell stop rounds down; F1: it never moves down, not even below a raise that is
       // still on its way to the broker.
       const auto raised =
-          strategy::raised_stop(s.stop_requested, orders::tick_price(Side::sell, *proposed));
+          strategy::raised_stop(s.stop_requested, orders::tick_price(Side::sell, *a.stop));
       if (raised) move_stop(s, *raised, candle.ts);
     }
     return;
   }
   if (!s.entry_order.empty()) {
-    ++s.candles_since_entry;
-    if (s.strategy->should_cancel_pending(candle, s.candles_since_entry)) {
+    if (a.cancel) {
       if (Order* entry = orders_.find(s.entry_order)) orders_.cancel(*entry);
     }
     return;
   }
-  if (s.indicators.candle_count() < s.required_history) return;
-  if (!s.strategy->should_long(candle, s.indicators)) return;
-  enter(s, candle);
+  if (a.enter) enter(s, a.entry, a.stop_loss);
+}
+
+Engine::Answers Engine::ask(SymbolState& s, const data::Bar& candle) {
+  Answers a;
+  if (s.qty > 0) {
+    const strategy::PositionView view{s.qty, s.avg_entry_price, s.market_value,
+                                      s.market_value - s.avg_entry_price * s.qty, s.stop_price};
+    a.stop = s.strategy->should_update_stop(candle, view, s.indicators);
+    a.exit = s.strategy->should_exit(candle, view, s.indicators);
+    return a;
+  }
+  if (!s.entry_order.empty()) {
+    ++s.candles_since_entry;
+    a.cancel = s.strategy->should_cancel_pending(candle, s.candles_since_entry);
+    return a;
+  }
+  if (s.indicators.candle_count() < s.required_history) return a;
+  if (!s.strategy->should_long(candle, s.indicators)) return a;
+  a.enter = true;
+  a.entry = s.strategy->entry_price(candle, s.indicators);
+  a.stop_loss = s.strategy->stop_loss_price(candle, s.indicators);
+  return a;
+}
+
+void Engine::strategy_failed(const SymbolState& s, const data::Bar& candle, const char* what) {
+  ++strategy_errors_;
+  log::error("strategy_error", {{"strategy", std::string(s.strategy->name())},
+                                {"symbol", symbols_.name(s.id)},
+                                {"candle", core::format_timestamp(candle.ts)},
+                                {"error", what}});
 }
 
 void Engine::move_stop(SymbolState& s, Decimal price, Timestamp candle_ts) {
@@ -231,12 +272,10 @@ void Engine::move_stop(SymbolState& s, Decimal price, Timestamp candle_ts) {
   if (!orders_.replace(*stop, change)) s.stop_requested = previous;
 }
 
-void Engine::enter(SymbolState& s, const data::Bar& candle) {
+void Engine::enter(SymbolState& s, Decimal entry_price, Decimal stop_price) {
   // F3: the buy-stop rounds up, the planned sell stop down; sizing uses the rounded prices.
-  const Decimal entry =
-      orders::tick_price(Side::buy, s.strategy->entry_price(candle, s.indicators));
-  const Decimal stop =
-      orders::tick_price(Side::sell, s.strategy->stop_loss_price(candle, s.indicators));
+  const Decimal entry = orders::tick_price(Side::buy, entry_price);
+  const Decimal stop = orders::tick_price(Side::sell, stop_price);
   const std::string& symbol = symbols_.name(s.id);
   if (stop >= entry) {
     log::warning("signal_rejected", {{"symbol", symbol},
@@ -592,6 +631,26 @@ void Engine::on_session_close(core::Date date) {
   forget_pending_ = true;
 }
 
+void Engine::begin_session(core::Date date, Decimal broker_cash) {
+  if (session_open_ && date == session_date_) return;
+  const Busy busy(*this);
+  if (session_open_) on_session_close(session_date_);
+  cash_ = broker_cash;  // the broker's cash is the truth (as after a restore)
+  now_ = std::max(now_, core::start_of_day(date));
+  start_session(date);
+  log::info("session_started", {{"date", core::format_date(date)},
+                                {"equity", equity().to_string()},
+                                {"open_positions", std::to_string(open_positions_)}});
+}
+
+void Engine::cancel_pending_entries() {
+  const Busy busy(*this);
+  for (SymbolState& s : states_) {
+    if (s.entry_order.empty()) continue;
+    if (Order* entry = orders_.find(s.entry_order)) orders_.cancel(*entry);
+  }
+}
+
 void Engine::finish() {
   const Busy busy(*this);
   if (session_open_) on_session_close(session_date_);
@@ -720,18 +779,7 @@ RestoreReport Engine::restore(const RestoreState& saved) {
       sync_stop_qty(s);
       continue;
     }
-    if (!s.exit_order.empty()) continue;  // on its way out
-    if (s.planned_stop <= Decimal{}) {
-      // No planned stop stored: the emergency stop below the entry.
-      s.planned_stop = orders::tick_price(
-          Side::sell, s.avg_entry_price - s.avg_entry_price * options_.risk.emergency_stop_pct);
-      log::critical("restore_emergency_stop",
-                    {{"symbol", symbols_.name(s.id)}, {"stop", s.planned_stop.to_string()}});
-    }
-    log::warning("restore_stop_placed",
-                 {{"symbol", symbols_.name(s.id)}, {"stop", s.planned_stop.to_string()}});
-    place_stop(s, saved.now);
-    ++report.stops_placed;
+    if (protect(s, saved.now, "restore_stop_placed")) ++report.stops_placed;
   }
   // 6. The broker's cash is the truth (the missed fills above moved ours as well).
   cash_ = saved.cash;
@@ -744,6 +792,35 @@ RestoreReport Engine::restore(const RestoreState& saved) {
                                 {"stops_placed", std::to_string(report.stops_placed)},
                                 {"trades_completed", std::to_string(report.trades_completed)}});
   return report;
+}
+
+bool Engine::protect(SymbolState& s, Timestamp now, std::string_view event) {
+  if (s.qty <= 0 || !s.exit_order.empty()) return false;  // flat, or on its way out
+  if (!s.stop_order.empty()) {
+    const Order* stop = orders_.find(s.stop_order);
+    if (stop != nullptr && !orders::is_terminal(stop->state)) return false;
+    s.stop_order.clear();
+  }
+  if (s.planned_stop <= Decimal{}) {
+    // No planned stop known (F18): the emergency stop below the entry.
+    s.planned_stop = orders::tick_price(
+        Side::sell, s.avg_entry_price - s.avg_entry_price * options_.risk.emergency_stop_pct);
+    log::critical("emergency_stop",
+                  {{"symbol", symbols_.name(s.id)}, {"stop", s.planned_stop.to_string()}});
+  }
+  log::warning(event, {{"symbol", symbols_.name(s.id)}, {"stop", s.planned_stop.to_string()}});
+  place_stop(s, now);
+  return true;
+}
+
+int Engine::protect_positions(Timestamp now) {
+  const Busy busy(*this);
+  now_ = std::max(now_, now);
+  int placed = 0;
+  for (SymbolState& s : states_) {
+    if (protect(s, now_, "stop_placed_unprotected")) ++placed;
+  }
+  return placed;
 }
 
 void Engine::warm_up(const data::Bar& bar) {
@@ -761,8 +838,12 @@ void Engine::warm_up(const data::Bar& bar) {
     // the position (Velez's trailing stage) is where it would be without the restart.
     const strategy::PositionView view{s.qty, s.avg_entry_price, s.market_value,
                                       s.market_value - s.avg_entry_price * s.qty, s.stop_price};
-    static_cast<void>(s.strategy->should_update_stop(*candle, view, s.indicators));
-    static_cast<void>(s.strategy->should_exit(*candle, view, s.indicators));
+    try {
+      static_cast<void>(s.strategy->should_update_stop(*candle, view, s.indicators));
+      static_cast<void>(s.strategy->should_exit(*candle, view, s.indicators));
+    } catch (const std::exception& e) {
+      strategy_failed(s, *candle, e.what());
+    }
   } else if (!s.entry_order.empty() && bar.ts > s.entry_since) {
     ++s.candles_since_entry;  // a candle closed after the pending entry was sent
   }

@@ -126,6 +126,9 @@ class Engine final : public broker::OrderEventListener {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  // A strategy that throws while a candle is evaluated is isolated to that symbol and candle:
+  // logged (strategy_error: strategy, symbol, candle time) and counted, nothing done for the
+  // candle, the other symbols and later candles evaluated as usual.
   void on_bar(const data::Bar& bar);
   // F17 (issue 12 item 5): the live driver calls this from its own wall-clock timer at the
   // close minus ALGO_ENGINE__EOD_FLATTEN_SECONDS (early closes included), never waiting for a
@@ -143,6 +146,18 @@ class Engine final : public broker::OrderEventListener {
   void on_session_close(core::Date date);
   // End of the data: closes the session in progress.
   void finish();
+  // The live driver at a session's open (F17: after the flatten, the breaker starts the day from
+  // the account): closes a session still in progress, takes the broker's cash and starts
+  // `date`'s session, the circuit breaker reset from the equity. A no-op for the session in
+  // progress.
+  void begin_session(core::Date date, Decimal broker_cash);
+  // Graceful shutdown (A.14): every pending entry is cancelled at the broker; positions keep
+  // their stops and are not flattened.
+  void cancel_pending_entries();
+  // Every position without a working stop (and no exit on its way) gets one: F18's planned
+  // stop, else the emergency stop (risk.emergency_stop_pct below the entry). Returns how many
+  // stops were sent (graceful shutdown's check, A.14).
+  int protect_positions(Timestamp now);
 
   void on_order_event(const orders::OrderEvent& event) override;
 
@@ -179,6 +194,12 @@ class Engine final : public broker::OrderEventListener {
   [[nodiscard]] Decimal total_costs() const noexcept { return total_costs_; }
   [[nodiscard]] const risk::CircuitBreaker& circuit_breaker() const noexcept { return breaker_; }
   [[nodiscard]] std::int64_t bars_processed() const noexcept { return bars_; }
+  [[nodiscard]] int open_positions() const noexcept { return open_positions_; }
+  [[nodiscard]] int pending_entries() const noexcept { return pending_entries_; }
+  // Candles whose evaluation a strategy's exception cut short.
+  [[nodiscard]] std::int64_t strategy_errors() const noexcept { return strategy_errors_; }
+  // Flattened for the day (F17): bars are not evaluated until the next session.
+  [[nodiscard]] bool day_closed() const noexcept { return day_closed_; }
   [[nodiscard]] std::int64_t position_qty(data::SymbolId symbol) const;
   // The protective stop in force for the symbol's position (as the broker acknowledged it).
   [[nodiscard]] Decimal stop_price(data::SymbolId symbol) const;
@@ -190,8 +211,12 @@ class Engine final : public broker::OrderEventListener {
   void start_session(core::Date date);
   // A bar at `ts` at or after boundary_ (or before the day): a new day, or the F7 close.
   void cross_boundary(Timestamp ts);
+  struct Answers;
   void evaluate(SymbolState& s, const data::Bar& candle);
-  void enter(SymbolState& s, const data::Bar& candle);
+  // The strategy's answers for the candle; may throw (the strategy's exception).
+  Answers ask(SymbolState& s, const data::Bar& candle);
+  void strategy_failed(const SymbolState& s, const data::Bar& candle, const char* what);
+  void enter(SymbolState& s, Decimal entry_price, Decimal stop_price);
   // Sends a created order; a local refusal is handled as its submit_failed event would be.
   void send(orders::Order& order, Timestamp now);
   // What an applied order event (or a local refusal) means for the position.
@@ -204,6 +229,8 @@ class Engine final : public broker::OrderEventListener {
                       Timestamp ts);
   void on_stop_replaced(SymbolState& s, const orders::Order& stop);
   void place_stop(SymbolState& s, Timestamp now);
+  // Places the stop of a position that has none (logged as `event`); false when not needed.
+  bool protect(SymbolState& s, Timestamp now, std::string_view event);
   // The position is flat: the trade (stored once, F15), the breaker, the other exit orders.
   void close_trade(SymbolState& s, ExitReason reason, Timestamp exit_at);
   void move_stop(SymbolState& s, Decimal price, Timestamp candle_ts);
@@ -233,6 +260,7 @@ class Engine final : public broker::OrderEventListener {
   int pending_entries_ = 0;
   std::uint64_t open_sequence_ = 0;
   std::int64_t bars_ = 0;
+  std::int64_t strategy_errors_ = 0;
   // The session in progress.
   bool session_open_ = false;
   core::Date session_date_{};
