@@ -1,0 +1,107 @@
+#pragma once
+// Runtime's state, shared by its translation units: start-up (runtime.cpp), the trading day's
+// timers (session_timers.cpp), supervision and the order audit (supervision.cpp), shutdown
+// (shutdown.cpp). Private to the runtime; everything runs on io's thread.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+
+#include <trader/alpaca/broker.hpp>
+#include <trader/broker/sim_broker.hpp>
+#include <trader/calendar/nyse.hpp>
+#include <trader/engine/engine.hpp>
+#include <trader/runtime/runtime.hpp>
+#include <trader/runtime/supervisor.hpp>
+#include <trader/store/database.hpp>
+
+#include "gated_broker.hpp"
+
+namespace trader::runtime {
+
+struct Runtime::Impl {
+  explicit Impl(RuntimeOptions opts);
+  ~Impl();
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // --- start-up (runtime.cpp) ---
+  int run();
+  void set_state(RuntimeState next);
+  void banner();
+  void paper_gate() const;
+  void open_database();
+  void make_brokers();
+  void make_engine(const std::vector<std::string>& extra_symbols);
+  void warm_up();
+  void start_running();
+  void install_signals();
+  void on_bar(const data::Bar& bar, bool updated);
+  [[nodiscard]] std::string mode_name() const;
+  [[nodiscard]] bool alpaca_mode() const noexcept { return alpaca != nullptr; }
+
+  // --- the trading day (session_timers.cpp) ---
+  void schedule_day();
+  void on_open(const calendar::Session& session) const;
+  void on_flatten(const calendar::Session& session);
+  void on_close(const calendar::Session& session);
+
+  // --- supervision and the audit (supervision.cpp) ---
+  void start_health_checks();
+  void check_health();
+  void restart_feed_later(std::chrono::milliseconds delay);
+  void check_audit();
+  void audit_orders(std::string_view why);
+
+  // --- shutdown (shutdown.cpp) ---
+  void shutdown(int exit_code, std::string_view why);
+  void drain_then(std::chrono::milliseconds limit, std::function<bool()> done,
+                  std::function<void()> next);
+  void verify_protection() const;
+  void disconnect();
+  void stop_safely(std::string_view why);  // exit 1
+
+  RuntimeOptions options;
+  const config::Settings& settings;
+  boost::asio::io_context io;
+  std::unique_ptr<Clock> clock;
+  RuntimeState state = RuntimeState::starting;
+  core::Timestamp started_at{};
+  std::optional<store::Database> db;
+  std::unique_ptr<orders::OrderRepository> order_repo;
+  std::unique_ptr<orders::TradeRepository> trade_repo;
+  std::unique_ptr<alpaca::AlpacaBroker> alpaca;
+  std::unique_ptr<broker::SimBroker> sim;
+  std::unique_ptr<GatedBroker> gate;
+  data::SymbolTable symbols;
+  std::unique_ptr<engine::EngineObserver> observer;
+  std::unique_ptr<engine::Engine> engine;
+  std::unique_ptr<BarFeed> feed;
+  Supervisor supervisor;
+  std::optional<boost::asio::signal_set> signals;
+  int signal_count = 0;
+
+  // The trading day's timers.
+  net::TimerHandle open_timer;
+  net::TimerHandle flatten_timer;
+  net::TimerHandle close_timer;
+  // Supervision and the audit.
+  net::TimerHandle health_timer;
+  net::TimerHandle feed_restart_timer;
+  bool feed_was_connected = false;
+  bool trade_was_listening = false;
+  bool feed_restarting = false;
+  core::Timestamp last_audit{};
+  int stream_gaps = 0;
+  // Shutdown.
+  bool shutting_down = false;
+  bool replay_ended = false;
+  int exit_code = 0;
+  std::optional<boost::asio::steady_timer> drain_timer;
+  std::optional<boost::asio::steady_timer> deadline_timer;
+  std::chrono::steady_clock::time_point drain_until;
+};
+
+}  // namespace trader::runtime
