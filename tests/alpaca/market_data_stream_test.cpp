@@ -31,11 +31,26 @@ struct Received {
   bool updated = false;
 };
 
+// The harness's timers (20x faster than real time), recording each delay asked for.
+class RecordingTimers final : public net::TimerSource {
+ public:
+  explicit RecordingTimers(std::unique_ptr<net::TimerSource> inner) : inner_(std::move(inner)) {}
+  [[nodiscard]] net::TimerHandle start(std::chrono::milliseconds delay,
+                                       std::function<void()> callback) override {
+    delays.push_back(delay);
+    return inner_->start(delay, std::move(callback));
+  }
+  std::vector<std::chrono::milliseconds> delays;
+
+ private:
+  std::unique_ptr<net::TimerSource> inner_;
+};
+
 class DataHarness {
  public:
   explicit DataHarness(std::string api_key = {}, std::chrono::milliseconds stale_after = {},
                        std::function<bool()> in_session = {}) {
-    timers_ = net::scaled_timers(io_, 20.0);
+    timers_ = std::make_unique<RecordingTimers>(net::scaled_timers(io_, 20.0));
     alpaca::MarketDataStreamOptions options;
     options.url = venue_.data_stream_url("iex");
     options.api_key = config::Secret(api_key.empty() ? venue_.options().api_key : api_key);
@@ -65,12 +80,13 @@ class DataHarness {
 
   PaperVenue& venue() { return venue_; }
   alpaca::MarketDataStream& stream() { return *stream_; }
+  RecordingTimers& timers() { return *timers_; }
   std::vector<Received>& bars() { return bars_; }
 
  private:
   boost::asio::io_context io_;
   PaperVenue venue_;
-  std::unique_ptr<net::TimerSource> timers_;
+  std::unique_ptr<RecordingTimers> timers_;
   std::vector<Received> bars_;
   std::unique_ptr<alpaca::MarketDataStream> stream_;
 };
@@ -117,8 +133,19 @@ TEST_CASE("market-data stream: a dropped connection is reconnected and subscribe
   h.venue().add_bars("AAPL", ramp(start, 3));
   h.stream().start();
   REQUIRE(h.wait([&] { return h.stream().subscribed(); }));
+  const std::size_t before_drop = h.timers().delays.size();
   h.venue().drop_connections(Stream::market_data);
   REQUIRE(h.wait([&] { return h.stream().subscriptions() == 2 && h.stream().subscribed(); }));
+  // Within 5 s of stream time: the waits between the drop and the new subscription, apart from
+  // the 10 s ping interval of the new connection, are the reconnect's backoff (1 s, jittered).
+  std::vector<std::chrono::milliseconds> waits;
+  for (std::size_t i = before_drop; i < h.timers().delays.size(); ++i) {
+    if (h.timers().delays[i] != 10'000ms) waits.push_back(h.timers().delays[i]);
+  }
+  REQUIRE(!waits.empty());
+  std::chrono::milliseconds total{0};
+  for (const auto wait : waits) total += wait;
+  CHECK(total <= 5'000ms);
   REQUIRE(h.wait([&] { return h.venue().data_subscribers() == 1; }));
   REQUIRE(h.venue().publish_next().has_value());
   REQUIRE(h.wait([&] { return h.bars().size() == 1; }));

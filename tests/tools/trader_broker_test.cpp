@@ -8,6 +8,7 @@
 
 #include "support/process.hpp"
 #include "support/secret_canary.hpp"
+#include "venue/venue_client.hpp"
 
 namespace {
 
@@ -17,6 +18,7 @@ using trader::testing::leaked_canary;
 using trader::testing::ProcessResult;
 using trader::testing::run_process;
 using trader::testing::TempDir;
+using trader::testing::write_file;
 
 const std::string kKey(trader::testing::kCanaryKey);
 const std::string kSecret(trader::testing::kCanarySecret);
@@ -46,6 +48,18 @@ class Venue {
                                   "PA1TOOLTEST1"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
+  }
+
+  // A request to the venue's trading API with its keys, or to its control endpoint.
+  [[nodiscard]] int trade(const std::string& method, const std::string& target,
+                          const std::string& body = {}) const {
+    return trader::testing::http_request(
+               trading_url_, method, target, body,
+               {{"APCA-API-KEY-ID", kKey}, {"APCA-API-SECRET-KEY", kSecret}})
+        .status;
+  }
+  [[nodiscard]] int control(const std::string& target) const {
+    return trader::testing::http_request(control_url_, "POST", target).status;
   }
 
   [[nodiscard]] EnvironmentList env() const {
@@ -93,6 +107,46 @@ TEST_CASE("trader-broker account|positions|orders|clock --json print the venue's
   const auto orders = broker(dir, {"orders", "--status", "all", "--json"}, venue.env());
   REQUIRE(orders.exit_code == 0);
   CHECK(orders.out == "[]\n");
+}
+
+TEST_CASE("trader-broker positions and orders show a filled and an open order's exact amounts") {
+  const TempDir dir;
+  write_file(dir.path() / "aapl.csv",
+             "timestamp,open,high,low,close,volume\n"
+             "2026-03-02T14:30:00Z,187.1234,188,187,187.5,1000\n"
+             "2026-03-02T14:31:00Z,187.5,188.25,187.25,188.01,1200\n");
+  const Venue venue({"--bars", "AAPL=" + (dir.path() / "aapl.csv").string()});
+  REQUIRE(venue.trade("POST", "/v2/orders",
+                      R"({"symbol":"AAPL","qty":"7","side":"buy","type":"market",)"
+                      R"("time_in_force":"day","client_order_id":"tb-fill-1"})") == 200);
+  REQUIRE(venue.trade(
+              "POST", "/v2/orders",
+              R"({"symbol":"AAPL","qty":"3","side":"buy","type":"limit",)"
+              R"("limit_price":"150.05","time_in_force":"gtc","client_order_id":"tb-open-1"})") ==
+          200);
+  REQUIRE(venue.control("/_control/publish?count=1") == 200);  // the market order fills at the open
+
+  const auto positions = broker(dir, {"positions", "--json"}, venue.env());
+  REQUIRE(positions.exit_code == 0);
+  CHECK(positions.out.find(R"("symbol": "AAPL")") != std::string::npos);
+  CHECK(positions.out.find(R"("qty": "7")") != std::string::npos);
+  CHECK(positions.out.find(R"("avg_entry_price": "187.1234")") != std::string::npos);
+
+  const auto open = broker(dir, {"orders", "--json"}, venue.env());
+  REQUIRE(open.exit_code == 0);
+  CHECK(open.out.find(R"("client_order_id": "tb-open-1")") != std::string::npos);
+  CHECK(open.out.find(R"("limit_price": "150.05")") != std::string::npos);
+  CHECK(open.out.find("tb-fill-1") == std::string::npos);
+
+  const auto closed = broker(dir, {"orders", "--status", "closed", "--json"}, venue.env());
+  REQUIRE(closed.exit_code == 0);
+  CHECK(closed.out.find(R"("client_order_id": "tb-fill-1")") != std::string::npos);
+  CHECK(closed.out.find(R"("filled_avg_price": "187.1234")") != std::string::npos);
+  CHECK(closed.out.find("tb-open-1") == std::string::npos);
+
+  const auto text = broker(dir, {"positions"}, venue.env());
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("187.1234") != std::string::npos);
 
   const auto clock = broker(dir, {"clock", "--json"}, venue.env());
   REQUIRE(clock.exit_code == 0);
