@@ -5,6 +5,7 @@
 // so each figure belongs to its own benchmark.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -24,6 +25,8 @@
 #include <trader/store/bar_store.hpp>
 #include <trader/strategy/registry.hpp>
 #include <trader/strategy/velez.hpp>
+#include <trader/sweep/shared_pass.hpp>
+#include <trader/sweep/sweep.hpp>
 
 namespace {
 
@@ -264,6 +267,71 @@ void session_end_to_end(Scratch& scratch, int count, const std::string& name) {
          fmt::format(", \"symbols\": {}, \"trades\": {}", count, result.metrics.total_trades));
 }
 
+// A sweep over one year of one symbol's synthetic minute bars: 200 Velez combinations (sma_fast
+// 5..24 x stop_buffer_pct 0.1..1.0), generated on the fly and read once per pass for all of
+// them. `jobs` threads; the median of three runs.
+struct SweepFigures {
+  double seconds = 0;
+  double combination_bars = 0;
+  std::int64_t bars = 0;
+};
+
+SweepFigures sweep_velez_run(int jobs) {
+  const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+  const trader::sweep::SweepRunner runner(
+      registry, trader::config::Sources{}, [](trader::core::Date first, trader::core::Date last) {
+        return trader::marketdata::synthetic_bars(trader::marketdata::BarRequest{
+            {"AAPL"}, first, last, trader::marketdata::DataMode::synthetic, 11});
+      });
+  trader::sweep::SweepRequest request;
+  request.symbols = {"AAPL"};
+  request.start_date = kFirst;
+  request.end_date = kLast;
+  request.grid = {"sma_fast=5:24:1", "stop_buffer_pct=0.1:1.0:0.1"};
+  request.data = trader::marketdata::DataMode::synthetic;
+  request.jobs = jobs;
+  std::vector<SweepFigures> rounds;
+  for (int round = 0; round < 3; ++round) {
+    const auto start = Clock::now();
+    const auto result = runner.run(request);
+    const double elapsed = seconds_since(start);
+    rounds.push_back(SweepFigures{
+        elapsed, static_cast<double>(result.results.size()) * static_cast<double>(result.bars),
+        result.bars});
+  }
+  std::sort(rounds.begin(), rounds.end(),
+            [](const SweepFigures& a, const SweepFigures& b) { return a.seconds < b.seconds; });
+  return rounds[1];
+}
+
+void sweep_velez() {
+  reset_peak_rss();
+  const SweepFigures f = sweep_velez_run(1);
+  fmt::print(
+      "{{\"name\": \"sweep_velez\", \"combinations\": 200, \"bars\": {}, \"jobs\": 1, "
+      "\"seconds\": {:.3f}, \"combination_bars_per_s\": {:.0f}, \"peak_rss_mb\": {:.1f}, "
+      "\"goal_combination_bars_per_s\": 30000000, \"goal_peak_rss_mb\": 300}}\n",
+      f.bars, f.seconds, f.combination_bars / f.seconds, peak_rss_mb());
+  std::fflush(stdout);
+}
+
+void sweep_velez_all_cores() {
+  const int cores = trader::sweep::hardware_jobs();
+  reset_peak_rss();
+  const SweepFigures one = sweep_velez_run(1);
+  const SweepFigures all = sweep_velez_run(cores);
+  const double speedup = one.seconds / all.seconds;
+  fmt::print(
+      "{{\"name\": \"sweep_velez_all_cores\", \"combinations\": 200, \"bars\": {}, "
+      "\"jobs\": {}, \"seconds_1\": {:.3f}, \"seconds\": {:.3f}, "
+      "\"combination_bars_per_s_1\": {:.0f}, \"combination_bars_per_s\": {:.0f}, "
+      "\"speedup\": {:.3f}, \"parallel_efficiency\": {:.3f}, \"peak_rss_mb\": {:.1f}, "
+      "\"goal_parallel_efficiency\": 0.9, \"goal_peak_rss_mb\": 300}}\n",
+      all.bars, cores, one.seconds, all.seconds, one.combination_bars / one.seconds,
+      all.combination_bars / all.seconds, speedup, speedup / cores, peak_rss_mb());
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -281,6 +349,8 @@ int main(int argc, char** argv) try {
       {"backtest_100x1y", [&] { backtest_end_to_end(scratch, 100, "backtest_100x1y"); }},
       {"session_1x1y", [&] { session_end_to_end(scratch, 1, "session_1x1y"); }},
       {"session_100x1y", [&] { session_end_to_end(scratch, 100, "session_100x1y"); }},
+      {"sweep_velez", [] { sweep_velez(); }},
+      {"sweep_velez_all_cores", [] { sweep_velez_all_cores(); }},
   };
   std::vector<std::string> wanted(argv + 1, argv + argc);
   if (!wanted.empty() && (wanted[0] == "--list" || wanted[0] == "--help" || wanted[0] == "-h")) {

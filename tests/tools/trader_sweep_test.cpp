@@ -109,6 +109,25 @@ TEST_SUITE("tools/trader-sweep") {
     CHECK(sweep(dir, {"merge", "k8s"}).out == sweep(dir, with({})).out);
   }
 
+  TEST_CASE("a walk-forward prints each window's choice and the in- vs out-of-sample gap") {
+    TempDir dir;
+    auto args = kSweep;
+    args[3] = "2024-07-01";
+    args[5] = "2024-12-31";
+    args.insert(args.end(), {"--walk-forward", "3m:1m", "--json"});
+    const auto r = sweep(dir, args);
+    REQUIRE(r.exit_code == 0);
+    CHECK(has(r.out, R"({"walk_forward": {"in_sample": "3m", "out_of_sample": "1m", )"
+                     R"("objective": "sharpe", "windows": 3, )"));
+    CHECK(has(r.out, R"("out_of_sample": ["2024-12-01", "2024-12-31"], "combination": )"));
+    CHECK(has(r.out, "\"gap\": "));
+    args.pop_back();
+    const auto text = sweep(dir, args);
+    REQUIRE(text.exit_code == 0);
+    CHECK(has(text.out, "Windows: 3 (in-sample 3m, out-of-sample 1m), 16 combinations each"));
+    CHECK(has(text.out, "Gap (in - out): "));
+  }
+
   TEST_CASE("merge refuses a missing or foreign shard, naming it") {
     TempDir dir;
     for (int k = 0; k < 3; ++k) {
@@ -144,6 +163,8 @@ TEST_SUITE("tools/trader-sweep") {
         {{"--shard", "one/4", "--output", "x"}, "--shard one/4: expected K/N"},
         {{"--shard", "1/4"}, "shard 1 of 4 needs --output DIR"},
         {{"--objective", "luck"}, "--objective: "},
+        {{"--walk-forward", "6x:1m"}, "--walk-forward: "},
+        {{"--walk-forward", "6m:1m", "--shard", "0/2"}, "--shard does not apply to --walk-forward"},
         {{"--param", "sma_slow=50"}, "--param sma_slow=50: must be an integer in 100..500"},
     };
     for (const auto& [extra, message] : cases) {

@@ -19,6 +19,7 @@
 #include <trader/sweep/shard_file.hpp>
 #include <trader/sweep/shared_pass.hpp>
 #include <trader/sweep/sweep.hpp>
+#include <trader/sweep/walk_forward.hpp>
 
 #include "common/cli.hpp"
 #include "common/output.hpp"
@@ -46,6 +47,7 @@ struct Arguments {
   std::string merge_dir;
   sw::SweepRequest request;
   std::optional<std::string> shard, shards, output, db;
+  std::optional<trader::sweep::WalkForwardSpec> walk_forward;
   bool json = false, csv = false, quiet = false;
   std::size_t top = 20;
 };
@@ -78,8 +80,10 @@ Arguments parse_arguments(int argc, char** argv) {
       "random", po::value<std::string>(), "N random combinations instead of the whole grid")(
       "seed", po::value<std::string>(), "--random's seed (default 1)")(
       "objective", po::value<std::string>()->default_value("sharpe"),
-      "sharpe | total_return | profit_factor | cagr | sortino")("jobs", po::value<std::string>(),
-                                                                "threads (default: every core)")(
+      "sharpe | total_return | profit_factor | cagr | sortino")(
+      "walk-forward", po::value<std::string>(),
+      "IN:OUT rolling windows, e.g. 6m:1m (d, w, m, y): choose in-sample, test out-of-sample")(
+      "jobs", po::value<std::string>(), "threads (default: every core)")(
       "capital", po::value<std::string>(), "initial capital (default 25000)")(
       "slippage", po::value<std::string>(), "slippage per share (default 0.01)")(
       "data", po::value<std::string>()->default_value("auto"), "auto | store | alpaca | synthetic")(
@@ -189,6 +193,17 @@ Arguments parse_arguments(int argc, char** argv) {
   if (vm.count("shard")) a.shard = vm["shard"].as<std::string>();
   if (vm.count("shards")) a.shards = vm["shards"].as<std::string>();
   if (vm.count("output")) a.output = vm["output"].as<std::string>();
+  if (vm.count("walk-forward")) {
+    try {
+      a.walk_forward = sw::parse_walk_forward(vm["walk-forward"].as<std::string>());
+    } catch (const trader::ParseError& e) {
+      throw po::error(std::string("--walk-forward: ") + e.what());
+    }
+    for (const char* other : {"shard", "shards", "output", "csv"}) {
+      if (vm.count(other))
+        throw po::error(std::string("--") + other + " does not apply to --walk-forward");
+    }
+  }
   return a;
 }
 
@@ -284,6 +299,16 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
     shard_file.emplace(std::filesystem::path(*a.output) / request.shard.file_name());
   }
   Progress progress(a.quiet);
+  if (a.walk_forward) {
+    if (shard) throw sw::ShardError("--walk-forward runs in one process: it cannot be sharded");
+    const sw::WalkForwardResult wf = sw::run_walk_forward(
+        runner, request, *a.walk_forward,
+        [&](double done, std::size_t total) { progress.update(done, total); },
+        &trader::tools::interruption());
+    for (const auto& w : wf.sweep.warnings) fmt::print(stderr, "warning: {}\n", w);
+    fmt::print("{}", a.json ? sw::walk_forward_json(wf) + "\n" : sw::walk_forward_table(wf));
+    return 0;
+  }
   const sw::SweepResult result = runner.run(
       request, [&](double done, std::size_t total) { progress.update(done, total); },
       &trader::tools::interruption());

@@ -3,8 +3,12 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include <trader/calendar/nyse.hpp>
 #include <trader/core/symbol.hpp>
@@ -181,14 +185,50 @@ SweepResult SweepRunner::run_combinations(const SweepRequest& request, const Swe
   options.first = first;
   options.last = last;
 
-  double done = 0;
+  // Batches of engines, each one pass over the bars, spread over the threads: each thread
+  // takes the next batch when it is done with one, so no thread waits for another, and the
+  // batches are small enough (a quarter of a thread's share) to even out uneven engines.
+  const int jobs = request.jobs > 0 ? request.jobs : hardware_jobs();
+  const std::size_t n = which.size();
+  const std::size_t per_batch =
+      jobs == 1 ? request.batch
+                : std::max<std::size_t>(
+                      1, std::min(request.batch, (n + static_cast<std::size_t>(jobs) * 4 - 1) /
+                                                     (static_cast<std::size_t>(jobs) * 4)));
   // A shard with no combination still reads the bars once: its file carries the fingerprint.
-  std::size_t start = 0;
-  do {
-    const std::size_t end = std::min(which.size(), start + request.batch);
+  const std::size_t batches = std::max<std::size_t>(1, (n + per_batch - 1) / per_batch);
+
+  std::mutex bars_mutex;  // the bar provider and its sources may share a database connection
+  std::mutex progress_mutex;
+  std::vector<double> batch_done(batches, 0.0);
+  const auto report = [&](std::size_t batch, double combinations) {
+    if (!progress) return;
+    const std::lock_guard lock(progress_mutex);
+    batch_done[batch] = combinations;
+    double done = 0;
+    for (const double d : batch_done) done += d;
+    progress(done, n);
+  };
+  std::vector<CombinationResult> results(n);
+  struct PassFacts {
+    std::int64_t bars = 0;
+    std::string fingerprint;
+    std::string data_source;
+    bool synthetic = false;
+    std::vector<std::string> warnings;
+  };
+  std::vector<PassFacts> facts(batches);
+  std::atomic<std::size_t> next_batch{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+
+  const auto run_batch = [&](std::size_t batch) {
+    const std::size_t begin = batch * per_batch;
+    const std::size_t end = std::min(n, begin + per_batch);
     std::vector<strategy::StrategyBlueprint> blueprints;
-    blueprints.reserve(end - start);
-    for (std::size_t i = start; i < end; ++i) {
+    blueprints.reserve(end - begin);
+    for (std::size_t i = begin; i < end; ++i) {
       blueprints.push_back(registry_.configure(
           request.strategy, sources, parameters_of(request, plan.combinations[which[i]])));
     }
@@ -196,40 +236,94 @@ SweepResult SweepRunner::run_combinations(const SweepRequest& request, const Swe
     factories.reserve(blueprints.size());
     for (const auto& bp : blueprints) factories.emplace_back([&bp] { return bp.create(); });
 
-    marketdata::BarSupply supply = bars_(first, last);
+    std::unique_ptr<marketdata::BarSupply> supply;
+    {
+      const std::lock_guard lock(bars_mutex);
+      supply = std::make_unique<marketdata::BarSupply>(bars_(first, last));
+    }
+    // Every read under the lock; the supply is released under it too.
+    class LockedSource final : public data::BarSource {
+     public:
+      LockedSource(data::BarSource& inner, std::mutex& mutex) : inner_(inner), mutex_(mutex) {}
+      std::size_t read(std::span<data::Bar> out) override {
+        const std::lock_guard lock(mutex_);
+        return inner_.read(out);
+      }
+
+     private:
+      data::BarSource& inner_;
+      std::mutex& mutex_;
+    };
+    const auto release = [&] {
+      const std::lock_guard lock(bars_mutex);
+      supply.reset();
+    };
     const core::Timestamp from = core::start_of_day(first);
     const core::Timestamp to = core::start_of_day(last) + std::chrono::days{1};
-    const std::size_t in_batch = end - start;
-    SharedPassResult pass = run_shared_pass(
-        supply.symbols, factories, options, *supply.source, request.jobs,
-        [&](std::int64_t, core::Timestamp at) {
-          if (!progress) return;
-          const double part = std::clamp(
-              std::chrono::duration<double>(at - from) / std::chrono::duration<double>(to - from),
-              0.0, 1.0);
-          progress(done + part * static_cast<double>(in_batch), which.size());
-        },
-        cancel);
-    done += static_cast<double>(in_batch);
-    if (progress) progress(done, which.size());
-    if (start == 0) {
-      result.data_source = supply.data_source;
-      result.synthetic = supply.synthetic;
-      result.warnings = supply.warnings;
-      result.bars = pass.bars;
-      result.bars_fingerprint = pass.fingerprint;
+    const auto in_batch = static_cast<double>(end - begin);
+    SharedPassResult pass;
+    try {
+      LockedSource source(*supply->source, bars_mutex);
+      pass = run_shared_pass(
+          supply->symbols, factories, options, source, 1,
+          [&](std::int64_t, core::Timestamp at) {
+            const double part = std::clamp(
+                std::chrono::duration<double>(at - from) / std::chrono::duration<double>(to - from),
+                0.0, 1.0);
+            report(batch, part * in_batch);
+          },
+          cancel);
+    } catch (...) {
+      release();
+      throw;
     }
-    for (std::size_t i = start; i < end; ++i) {
-      backtest::SessionResult& run = pass.runs[i - start];
-      CombinationResult r;
+    report(batch, in_batch);
+    facts[batch] = PassFacts{pass.bars, pass.fingerprint, supply->data_source, supply->synthetic,
+                             supply->warnings};
+    release();
+    for (std::size_t i = begin; i < end; ++i) {
+      backtest::SessionResult& run = pass.runs[i - begin];
+      CombinationResult& r = results[i];
       r.combination = which[i] + 1;
       r.parameters = plan.combinations[which[i]];
       r.metrics = run.metrics;
-      if (request.keep_trades) r.trades = std::move(run.trades);
-      result.results.push_back(std::move(r));
+      if (request.keep_trades) {
+        r.trades = std::move(run.trades);
+        r.daily_equity = std::move(run.daily_equity);
+      }
     }
-    start = end;
-  } while (start < which.size());
+  };
+  const auto worker = [&] {
+    for (std::size_t b; !stop.load() && (b = next_batch.fetch_add(1)) < batches;) {
+      try {
+        run_batch(b);
+      } catch (...) {
+        const std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+        stop.store(true);
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    const std::size_t extra = std::min<std::size_t>(batches, static_cast<std::size_t>(jobs)) - 1;
+    threads.reserve(extra);
+    for (std::size_t t = 0; t < extra; ++t) threads.emplace_back(worker);
+    worker();
+  }
+  if (error) std::rethrow_exception(error);
+  result.results = std::move(results);
+  result.bars = facts[0].bars;
+  result.bars_fingerprint = facts[0].fingerprint;
+  result.data_source = facts[0].data_source;
+  result.synthetic = facts[0].synthetic;
+  result.warnings = facts[0].warnings;
+  for (const PassFacts& f : facts) {
+    if (f.fingerprint != facts[0].fingerprint) {  // the bars changed between two passes
+      throw SweepError("the bars changed during the sweep (fingerprint " + facts[0].fingerprint +
+                       ", then " + f.fingerprint + "); run it again");
+    }
+  }
 
   TextHash hash;
   hash.add(plan.settings_fingerprint);

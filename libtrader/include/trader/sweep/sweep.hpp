@@ -47,17 +47,20 @@ struct SweepRequest {
   Objective objective = Objective::sharpe;
   marketdata::DataMode data = marketdata::DataMode::automatic;
   std::uint64_t synthetic_seed = 1;
-  int jobs = 0;              // threads; 0: every core
-  Shard shard;               // the slice this process runs (the whole sweep by default)
-  std::size_t batch = 512;   // engines per pass over the bars: bounds memory
-  bool keep_trades = false;  // keep each combination's trades (tests); the counts are always kept
+  int jobs = 0;             // threads; 0: every core
+  Shard shard;              // the slice this process runs (the whole sweep by default)
+  std::size_t batch = 512;  // engines per pass over the bars: bounds memory
+  // Keep each combination's trades and daily equity (walk-forward, tests); the metrics are
+  // always kept.
+  bool keep_trades = false;
 };
 
 struct CombinationResult {
   std::size_t combination = 0;  // 1-based, in the sweep's order
   Combination parameters;       // the swept parameters only
   backtest::Metrics metrics;
-  std::vector<engine::Trade> trades;  // with keep_trades
+  std::vector<engine::Trade> trades;                // with keep_trades
+  std::vector<backtest::DailyEquity> daily_equity;  // with keep_trades
 };
 
 // Where the sweep's bars come from for a range of days (called once per pass; tests supply
