@@ -17,6 +17,7 @@
 #include <trader/marketdata/bar_supply.hpp>
 #include <trader/runtime/replay_feed.hpp>
 #include <trader/runtime/runtime.hpp>
+#include <trader/runtime/status_client.hpp>
 #include <trader/store/bar_store.hpp>
 #include <trader/store/database.hpp>
 #include <trader/strategy/registry.hpp>
@@ -151,7 +152,41 @@ std::string replay_description(const Arguments& a) {
          (a.speed > 0 ? fmt::format(" at {}x", a.speed) : std::string(" at max speed"));
 }
 
+// `trader-run status [--health]` and `trader-run stop`: the running runtime's HTTP endpoint
+// (ALGO_WEB__HOST:ALGO_WEB__PORT). Not running: a message and exit 1.
+int client(const Arguments& a) {
+  const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+  const auto settings =
+      registry.schema().load(trader::config::Sources::from_process(".", registry.schema()));
+  const std::string host = rt::reachable_host(settings.web.host);
+  const int port = settings.web.port;
+  try {
+    if (a.command == "stop") {
+      const rt::StatusReply reply = rt::request_shutdown(host, port);
+      if (!reply.ok()) {
+        fmt::print(stderr, "trader-run: stop: the runtime answered {}: {}\n", reply.status,
+                   reply.body);
+        return 1;
+      }
+      fmt::print("Shutdown requested.\n");
+      return 0;
+    }
+    if (a.health) {
+      const rt::StatusReply reply = rt::fetch_health(host, port);
+      fmt::print("{}\n", reply.ok() ? std::string("healthy") : "unhealthy: " + reply.body);
+      return reply.ok() ? 0 : 1;
+    }
+    const rt::StatusReply reply = rt::fetch_status(host, port);
+    fmt::print("{}\n", reply.body);
+    return reply.ok() ? 0 : 1;
+  } catch (const rt::StatusClientError& e) {
+    fmt::print(stderr, "trader-run: {}\n", e.what());
+    return 1;
+  }
+}
+
 int run(const Arguments& a) {
+  if (a.command != "run") return client(a);
   const auto registry = trader::strategy::StrategyRegistry::with_builtins();
   const auto sources = trader::config::Sources::from_process(".", registry.schema());
   const trader::strategy::StrategyBlueprint blueprint =

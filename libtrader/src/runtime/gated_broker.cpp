@@ -46,7 +46,10 @@ broker::CommandResult GatedBroker::submit(const orders::OrderRequest& request) {
   t.role = request.role;
   t.sent_at = clock_.now();
   open_.insert_or_assign(request.client_order_id, std::move(t));
-  if (held_.empty() && listening_()) return inner_.submit(request);
+  if (held_.empty() && listening_()) {
+    if (on_send) on_send(request);
+    return inner_.submit(request);
+  }
   Held h;
   h.kind = Held::Kind::submit;
   h.request = request;
@@ -167,6 +170,7 @@ void GatedBroker::send_held(Held& h, bool expired) {
     log::critical("protective_order_sent_stream_down",
                   {{"order", h.request.client_order_id}, {"symbol", h.request.symbol}});
   }
+  if (on_send) on_send(h.request);
   const auto r = inner_.submit(h.request);
   if (!r.sent) {
     orders::OrderEvent e;
@@ -209,6 +213,7 @@ void GatedBroker::note_event(const orders::OrderEvent& event) {
 
 void GatedBroker::on_order_event(const orders::OrderEvent& event) {
   note_event(event);
+  if (on_event) on_event(event);
   if (listener_ != nullptr) listener_->on_order_event(event);
 }
 

