@@ -204,7 +204,7 @@ PaperVenue::Impl::Impl(PaperVenueOptions opts)
     tls->use_certificate_chain(asio::buffer(options.tls->certificate_pem));
     tls->use_private_key(asio::buffer(options.tls->private_key_pem), asio::ssl::context::pem);
   }
-  const asio::ip::tcp::endpoint local(asio::ip::make_address("127.0.0.1"), 0);
+  const asio::ip::tcp::endpoint local(asio::ip::make_address("127.0.0.1"), options.port);
   acceptor.open(local.protocol());
   acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true));
   acceptor.bind(local);

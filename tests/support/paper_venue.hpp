@@ -45,6 +45,8 @@ enum class Stream : std::uint8_t { market_data, trade_updates };
 enum class UpdateDelivery : std::uint8_t { deliver, hold, drop };
 
 struct PaperVenueOptions {
+  // The port on 127.0.0.1; 0: an ephemeral one (tests). A fixed one serves a Compose setup.
+  std::uint16_t port = 0;
   std::optional<TlsIdentity> tls;  // serve HTTPS/WSS with this certificate; plain without
   std::string api_key = "PKVENUE00000000000001";
   std::string secret_key = "venue-secret-00000000000000000000000001";

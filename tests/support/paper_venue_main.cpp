@@ -7,7 +7,7 @@
 //   paper-venue [--tls CA_FILE] [--key KEY] [--secret SECRET] [--bars SYMBOL=CSV_FILE]...
 //               [--play-ms N] [--text-frames] [--start RFC3339] [--cash AMOUNT]
 //               [--account-number PA...] [--no-pdt-fields] [--auth-timeout-ms N]
-//               [--symbol-limit N] [--no-sip]
+//               [--symbol-limit N] [--no-sip] [--port N]
 //
 // --tls makes a test CA and a certificate for 127.0.0.1 at start-up and writes the CA
 // certificate (PEM) to CA_FILE for the client to trust. A bad command line exits 2.
@@ -82,6 +82,10 @@ Arguments parse(int argc, char** argv) {
       args.options.data_auth_timeout = std::chrono::milliseconds(std::stoi(value()));
     } else if (word == "--symbol-limit") {
       args.options.symbol_limit = static_cast<std::size_t>(std::stoul(value()));
+    } else if (word == "--port") {
+      const int port = std::stoi(value());
+      if (port < 0 || port > 65535) throw std::invalid_argument("--port wants 0..65535");
+      args.options.port = static_cast<std::uint16_t>(port);
     } else if (word == "--no-sip") {
       args.options.sip_permitted = false;
     } else {
