@@ -257,4 +257,41 @@ TEST_SUITE("tools") {
     again->kill(SIGTERM);
     CHECK(again->wait() == 1);
   }
+
+  TEST_CASE("a replay of the golden scenario's days gives the golden trades (F17 aside)") {
+    const TempDir dir;
+    const EnvironmentList env{{"ALGO_DB_PATH", (dir / "trading.db").string()},
+                              {"ALGO_WATCHLIST", "AAPL"},
+                              {"ALGO_WEB__PORT", std::to_string(free_port())}};
+    const auto imported = run_process(
+        {TRADER_DATA_BIN, "import",
+         std::string(SOURCE_ROOT) + "/tests/fixtures/golden_scenario.csv", "--symbol", "AAPL"},
+        env, dir.path());
+    REQUIRE(imported.exit_code == 0);
+    const auto r = run_process(
+        {TRADER_RUN_BIN, "--replay", "--start-date", "2026-02-10", "--end-date", "2026-02-12"}, env,
+        dir.path());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);  // no keys needed
+    CHECK(contains(r.out, "REPLAY (2026-02-10..2026-02-12 at max speed)"));
+    CHECK(contains(r.out, "SIMULATED CLOCK"));
+    CHECK(contains(r.out, "Replay finished: 436 bars, equity 25005.4"));
+    // The backtest's trades (tests/engine/golden_scenario_test.cpp), same entries, quantities,
+    // prices and P&L.
+    CHECK(contains(r.err,
+                   "trade_closed symbol=AAPL qty=12 entry_at=2026-02-11T14:44:00Z "
+                   "exit_at=2026-02-11T14:56:00Z entry=100.51 exit=101.39 pnl=10.56 "
+                   "reason=strategy_exit"));
+    CHECK(contains(r.err,
+                   "trade_closed symbol=AAPL qty=12 entry_at=2026-02-11T15:00:00Z "
+                   "exit_at=2026-02-11T15:02:00Z entry=101.61 exit=101.1 pnl=-6.12 "
+                   "reason=stop_loss"));
+    // F17: the third trade is sent out by the end-of-day timer (close - 60 s) rather than at
+    // the backtest's first bar of the next day (F7); the simulated venue fills it at the
+    // session's close with the day's last bar, so time and price come out as in the backtest.
+    CHECK(contains(r.err, "eod_timer_triggered date=2026-02-11 drift_ms=0 open_positions=1"));
+    CHECK(contains(r.err,
+                   "entry_at=2026-02-11T15:10:00Z exit_at=2026-02-11T15:11:00Z "
+                   "entry=101.71 exit=101.79 pnl=0.96 reason=session_close"));
+  }
 }

@@ -47,6 +47,8 @@ class LoggingObserver final : public engine::EngineObserver {
   void on_trade(const engine::Trade& t) override {
     log::info("trade_closed", {{"symbol", symbols_.name(t.symbol)},
                                {"qty", std::to_string(t.qty)},
+                               {"entry_at", core::format_timestamp(t.entry_at)},
+                               {"exit_at", core::format_timestamp(t.exit_at)},
                                {"entry", t.entry_price.to_string()},
                                {"exit", t.exit_price.to_string()},
                                {"pnl", t.pnl.to_string()},
@@ -373,7 +375,12 @@ void Runtime::Impl::start_running() {
                 replay_ended = true;
                 // The last day's close (its timer may lie past the last bar).
                 if (const auto day = engine->session_in_progress()) engine->on_session_close(*day);
-                log::info("replay_finished", {{"bars", std::to_string(engine->bars_processed())}});
+                log::info("replay_finished", {{"bars", std::to_string(engine->bars_processed())},
+                                              {"equity", engine->equity().to_string()}});
+                if (options.print) {
+                  options.print("Replay finished: " + std::to_string(engine->bars_processed()) +
+                                " bars, equity " + engine->equity().to_string());
+                }
                 shutdown(0, "replay finished");
               });
   schedule_day();
