@@ -205,6 +205,31 @@ TEST_SUITE("runtime") {
     CHECK_THROWS_AS(static_cast<void>(runtime::simulated_clock(io, kStart, std::nan(""))), Error);
   }
 
+  TEST_CASE("jump_to: a simulated clock skips ahead and its timers fire; the real clock cannot") {
+    boost::asio::io_context io;
+    const auto clock = runtime::simulated_clock(io, kStart, 1.0);  // real pace: only a jump helps
+    bool fired = false;
+    auto tomorrow = clock->at(kStart + 24h, [&] { fired = true; });
+    CHECK(clock->jump_to(kStart + 24h + 1s));
+    CHECK(clock->now() >= kStart + 24h + 1s);
+    REQUIRE(run_until(io, [&] { return fired; }));  // within a slice (1 s) of real time
+    const auto before = clock->now();
+    CHECK(clock->jump_to(kStart));  // never backward
+    CHECK(clock->now() >= before);
+
+    runtime::VirtualClock virtual_clock(io, kStart);
+    int virtual_fired = 0;
+    auto timer = virtual_clock.at(kStart + 1h, [&] { ++virtual_fired; });
+    CHECK(virtual_clock.jump_to(kStart + 2h));
+    CHECK(virtual_fired == 1);
+    CHECK(virtual_clock.now() == kStart + 2h);
+
+    const auto real = runtime::real_clock(io);
+    const auto now = real->now();
+    CHECK_FALSE(real->jump_to(now + 1h));
+    CHECK(real->now() < now + 1h);
+  }
+
   TEST_CASE("the real clock: timers fire at their instant, past ones on the next turn, cancel") {
     boost::asio::io_context io;
     const auto clock = runtime::real_clock(io);

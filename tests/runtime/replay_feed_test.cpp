@@ -246,6 +246,64 @@ TEST_SUITE("runtime") {
       CHECK(bars[i].clock >= bars[i].ts + 1min);
     }
   }
+
+  TEST_CASE("replay on a simulated clock: the session runs to its close, the night is skipped") {
+    ReplayStore store;
+    // Monday's last minutes (the close is 21:00 UTC), nothing on Tuesday, Wednesday's open.
+    store.add("AAPL", "2026-03-02T20:58:00Z", 2);
+    store.add("AAPL", "2026-03-04T14:30:00Z", 2);
+    auto supply = store.supply({"AAPL"}, "2026-03-02", "2026-03-04");
+    boost::asio::io_context io;
+    // 600x: without the skip, the 41.5 hours between the sessions would take 249 s.
+    const auto clock = runtime::simulated_clock(io, parse_timestamp("2026-03-02T20:58:00Z"), 600);
+    runtime::ReplayFeed feed(io, *clock, std::move(supply.source));
+    std::vector<std::string> events;
+    std::vector<Delivered> bars;
+    auto eod =
+        clock->at(parse_timestamp("2026-03-02T20:59:30Z"), [&] { events.emplace_back("eod"); });
+    feed.start(
+        [&](const data::Bar& bar, bool) {
+          bars.push_back({supply.symbols.name(bar.symbol), bar.ts, clock->now()});
+          events.push_back("bar " + core::format_timestamp(bar.ts));
+          if (bars.size() == 4) feed.stop();  // before Wednesday's 6.5 hours to the close
+        },
+        [] { FAIL("stopped before the end"); });
+    REQUIRE(run_until(io, [&] { return bars.size() == 4; }));
+    CHECK(events == std::vector<std::string>{
+                        "bar 2026-03-02T20:58:00Z",
+                        "eod",
+                        "bar 2026-03-02T20:59:00Z",
+                        "bar 2026-03-04T14:30:00Z",
+                        "bar 2026-03-04T14:31:00Z",
+                    });
+    for (const auto& bar : bars) {
+      CAPTURE(core::format_timestamp(bar.ts));
+      CHECK(bar.clock >= bar.ts + 1min);
+      CHECK(bar.clock < bar.ts + 1h);  // the jump went to the open, not past it
+    }
+  }
+
+  TEST_CASE("replay on a simulated clock waits for the last session's close before it ends") {
+    ReplayStore store;
+    store.add("AAPL", "2026-03-02T20:56:00Z", 2);  // the bars stop 3 minutes before the close
+    auto supply = store.supply({"AAPL"}, "2026-03-02", "2026-03-02");
+    boost::asio::io_context io;
+    const auto clock = runtime::simulated_clock(io, parse_timestamp("2026-03-02T20:56:00Z"), 600);
+    runtime::ReplayFeed feed(io, *clock, std::move(supply.source));
+    std::vector<std::string> events;
+    auto eod =
+        clock->at(parse_timestamp("2026-03-02T20:59:00Z"), [&] { events.emplace_back("eod"); });
+    bool ended = false;
+    Timestamp ended_at{};
+    feed.start([&](const data::Bar&, bool) { events.emplace_back("bar"); },
+               [&] {
+                 ended = true;
+                 ended_at = clock->now();
+               });
+    REQUIRE(run_until(io, [&] { return ended; }));
+    CHECK(events == std::vector<std::string>{"bar", "bar", "eod"});
+    CHECK(ended_at >= parse_timestamp("2026-03-02T21:00:00Z"));
+  }
 }
 
 }  // namespace

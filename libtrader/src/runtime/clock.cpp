@@ -8,6 +8,7 @@
 #include <trader/core/error.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -24,19 +25,26 @@ using std::chrono::steady_clock;
 constexpr auto kSlice = std::chrono::seconds(1);
 
 // What the real and the simulated clock read: the system clock, or `start` plus the steady time
-// elapsed since `origin` times `speed`. Shared with pending waits, which may outlive the clock.
+// elapsed since `origin` times `speed`, plus what jump_to() skipped. Shared with pending waits,
+// which may outlive the clock. Atomic: a log line may read the clock from another thread.
 struct Reading {
+  Reading() = default;
+  Reading(Timestamp start_at, double clock_speed)
+      : system(false), start(start_at), origin(steady_clock::now()), speed(clock_speed) {}
+
   bool system = true;
   Timestamp start{};
   steady_clock::time_point origin{};
   double speed = 1.0;
+  std::atomic<std::int64_t> skipped_us{0};
 
   [[nodiscard]] Timestamp now() const {
     if (system) {
       return std::chrono::time_point_cast<core::Microseconds>(std::chrono::system_clock::now());
     }
     const std::chrono::duration<double, std::micro> real = steady_clock::now() - origin;
-    return start + core::Microseconds(static_cast<std::int64_t>(real.count() * speed));
+    return start + core::Microseconds(static_cast<std::int64_t>(real.count() * speed) +
+                                      skipped_us.load(std::memory_order_relaxed));
   }
 };
 
@@ -44,14 +52,23 @@ struct Reading {
 // slices of (when - now) / speed, each at most kSlice, and reads the clock again after each.
 class ReadClock final : public Clock {
  public:
-  ReadClock(boost::asio::io_context& io, Reading reading)
+  ReadClock(boost::asio::io_context& io, std::shared_ptr<Reading> reading)
       : io_(io),
-        reading_(std::make_shared<const Reading>(reading)),
-        timers_(reading.system ? net::steady_timers(io) : net::scaled_timers(io, reading.speed)) {}
+        reading_(std::move(reading)),
+        timers_(reading_->system ? net::steady_timers(io)
+                                 : net::scaled_timers(io, reading_->speed)) {}
 
   Timestamp now() const override { return reading_->now(); }
   bool simulated() const noexcept override { return !reading_->system; }
   net::TimerSource& timers() noexcept override { return *timers_; }
+
+  bool jump_to(Timestamp when) override {
+    if (reading_->system) return false;
+    const auto ahead = (when - reading_->now()).count();
+    // Pending waits read the clock again within a second (kSlice) and fire then.
+    if (ahead > 0) reading_->skipped_us.fetch_add(ahead, std::memory_order_relaxed);
+    return true;
+  }
 
   net::TimerHandle at(Timestamp when, std::function<void()> fn) override {
     auto state = std::make_shared<State>(io_, reading_, when, std::move(fn));
@@ -109,22 +126,21 @@ class ReadClock final : public Clock {
   }
 
   boost::asio::io_context& io_;
-  std::shared_ptr<const Reading> reading_;
+  std::shared_ptr<Reading> reading_;
   std::unique_ptr<net::TimerSource> timers_;
 };
 
 }  // namespace
 
 std::unique_ptr<Clock> real_clock(boost::asio::io_context& io) {
-  return std::make_unique<ReadClock>(io, Reading{});
+  return std::make_unique<ReadClock>(io, std::make_shared<Reading>());
 }
 
 std::unique_ptr<Clock> simulated_clock(boost::asio::io_context& io, Timestamp start, double speed) {
   if (!std::isfinite(speed) || speed < 1.0) {
     throw Error(fmt::format("the simulated clock's speed must be a number >= 1, not {}", speed));
   }
-  return std::make_unique<ReadClock>(
-      io, Reading{.system = false, .start = start, .origin = steady_clock::now(), .speed = speed});
+  return std::make_unique<ReadClock>(io, std::make_shared<Reading>(start, speed));
 }
 
 // ---- VirtualClock ----------------------------------------------------------------------------
@@ -194,6 +210,11 @@ net::TimerHandle VirtualClock::at(Timestamp when, std::function<void()> fn) {
   return net::TimerHandle([weak = std::weak_ptr<Impl>(impl_), key] {
     if (const auto impl = weak.lock()) impl->pending.erase(key);
   });
+}
+
+bool VirtualClock::jump_to(Timestamp when) {
+  advance_to(when);
+  return true;
 }
 
 void VirtualClock::advance_to(Timestamp when) {

@@ -46,6 +46,10 @@ struct ReplayFeed::Impl : std::enable_shared_from_this<Impl> {
       }
       const data::Bar bar = buffer[position];
       const Timestamp due = bar.ts + minutes(1);
+      if (virtual_clock == nullptr && delivered > 0 &&
+          core::utc_date(bar.ts) != core::utc_date(last_bar) && !skip_night(bar)) {
+        return;  // waiting for the close of the last bar's session
+      }
       if (clock.now() < due) {
         if (virtual_clock != nullptr) {
           // Timers due by then fire first, at their instants; what they posted runs before
@@ -53,9 +57,7 @@ struct ReplayFeed::Impl : std::enable_shared_from_this<Impl> {
           virtual_clock->advance_to(due);
           post(&Impl::deliver);
         } else {
-          wait = clock.at(due, [weak = weak_from_this()] {
-            if (const auto self = weak.lock(); self && !self->stopped) self->deliver();
-          });
+          wait_then(due, &Impl::deliver);
         }
         return;
       }
@@ -71,16 +73,42 @@ struct ReplayFeed::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // A real or simulated clock between two days of bars: first the rest of the last bar's
+  // session passes at its pace (the end-of-day timer fires in it), then a simulated clock jumps
+  // to the next bar's session open (the real clock cannot: it waits). False while waiting.
+  bool skip_night(const data::Bar& next) {
+    const Timestamp close = end_of_last_session();
+    if (clock.now() < close) {
+      wait_then(close, &Impl::deliver);
+      return false;
+    }
+    const auto day = core::utc_date(next.ts);
+    const auto session = calendar::find_session(day);
+    const Timestamp open = session ? session->open : core::start_of_day(day);
+    if (clock.now() < open) static_cast<void>(clock.jump_to(open));
+    return true;
+  }
+
+  void wait_then(Timestamp when, void (Impl::*step)()) {
+    wait = clock.at(when, [weak = weak_from_this(), step] {
+      if (const auto self = weak.lock(); self && !self->stopped) ((*self).*step)();
+    });
+  }
+
   // No bar is left: a virtual clock runs on through the timers due by the close of the last
-  // bar's session (one turn each, so what they post runs), then the feed ends.
+  // bar's session (one turn each, so what they post runs); another clock waits for that close.
+  // Then the feed ends.
   void run_out() {
-    if (virtual_clock != nullptr && delivered > 0) {
+    if (delivered > 0 && virtual_clock != nullptr) {
       const auto next = virtual_clock->next_due();
       if (next && *next <= end_of_last_session()) {
         virtual_clock->advance_to(*next);
         post(&Impl::run_out);
         return;
       }
+    } else if (delivered > 0 && clock.now() < end_of_last_session()) {
+      wait_then(end_of_last_session(), &Impl::run_out);
+      return;
     }
     finished = true;
     if (on_end) on_end();

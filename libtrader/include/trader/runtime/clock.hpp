@@ -37,6 +37,10 @@ class Clock {
   // Delays measured on this clock, for the network clients' backoffs, pings and staleness
   // timers (a 10 s staleness limit is 10 simulated seconds).
   [[nodiscard]] virtual net::TimerSource& timers() noexcept = 0;
+  // Moves a simulated or virtual clock forward to `when` at once (a replay skipping the night
+  // between two sessions); never backward. Timers due by then fire: at once on a virtual clock,
+  // within a second of real time on a simulated one. False for the real clock, which cannot.
+  virtual bool jump_to(Timestamp when) = 0;
 };
 
 // The system clock; timers on `io`.
@@ -60,6 +64,7 @@ class VirtualClock final : public Clock {
   [[nodiscard]] bool simulated() const noexcept override { return true; }
   [[nodiscard]] net::TimerHandle at(Timestamp when, std::function<void()> fn) override;
   [[nodiscard]] net::TimerSource& timers() noexcept override;
+  bool jump_to(Timestamp when) override;  // advance_to(when); true
   // Moves the clock forward to `when` (never backward), firing every timer due by then.
   void advance_to(Timestamp when);
   // The instant of the earliest pending timer, if any (a replay with no more bars runs the

@@ -5,9 +5,12 @@
 // first. On a VirtualClock the feed moves the clock itself, as fast as it can, yielding to the
 // io_context at every new minute (and every `batch` bars) so the signal handler, the status
 // server and what a timer posted run in between; on a real or simulated clock it waits for each
-// minute with Clock::at. After the last bar, a virtual clock runs on through the timers due by
-// the close of that bar's session (the end-of-day timer fires even when the bars stop early),
-// then on_end is called.
+// minute with Clock::at. Days without bars are skipped: a virtual clock moves straight to the
+// next bar's minute (the timers between fire on the way, in order); a simulated one lets the
+// last bar's session run to its close, then jumps to the next bar's session open
+// (Clock::jump_to). After the last bar, a virtual clock runs on through the timers due by the
+// close of that bar's session and another clock waits for that close (the end-of-day timer fires
+// even when the bars stop early); then on_end is called.
 
 #include <cstddef>
 #include <cstdint>
