@@ -63,8 +63,8 @@ class Venue {
   explicit Venue(const TempDir& dir, const std::string& account_number = "PA1RUNTEST1") {
     trader::testing::write_file(dir / "aapl.csv", venue_bars());
     child_.emplace(std::vector<std::string>{PAPER_VENUE_BIN, "--key", kKey, "--secret", kSecret,
-                                            "--account-number", account_number, "--bars",
-                                            "AAPL=" + (dir / "aapl.csv").string()});
+                                            "--account-number", account_number, "--cash", "25000",
+                                            "--bars", "AAPL=" + (dir / "aapl.csv").string()});
     for (std::string line = child_->read_line(); !line.empty(); line = child_->read_line()) {
       if (line.rfind("trading_url=", 0) == 0) url_ = line.substr(12);
       if (line == "ready") break;
@@ -161,6 +161,35 @@ ProcessResult run_tool(const Session& s, const std::vector<std::string>& args,
 }
 
 const std::string kDay2 = "2026-03-03T14:29:30Z";
+
+// The broker id of the first order in a venue order list whose object holds `marker`.
+std::string order_id_with(const std::string& orders, const std::string& marker) {
+  const std::string key = "\"id\":\"";
+  for (std::size_t at = orders.find(key); at != std::string::npos;) {
+    const std::size_t next = orders.find(key, at + key.size());
+    const std::string object = orders.substr(at, next == std::string::npos ? next : next - at);
+    if (contains(object, marker)) {
+      const std::size_t start = at + key.size();
+      return orders.substr(start, orders.find('"', start) - start);
+    }
+    at = next;
+  }
+  return {};
+}
+
+// Day 1 published as history, trader-run started, day 2 played until the first entry filled
+// and its stop is at the broker; then the venue pauses.
+std::unique_ptr<ChildProcess> run_until_protected_entry(const Session& s, std::string& seen) {
+  static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
+  auto run = start_runtime(s, kDay2, seen);
+  static_cast<void>(s.venue.control("play?interval_ms=200"));
+  REQUIRE(eventually([&] { return contains(s.venue.get("/v2/positions"), "\"AAPL\""); }));
+  REQUIRE(eventually([&] {
+    return !order_id_with(s.venue.get("/v2/orders?status=open"), "\"type\":\"stop\"").empty();
+  }));
+  static_cast<void>(s.venue.control("pause"));
+  return run;
+}
 
 }  // namespace
 
@@ -293,5 +322,46 @@ TEST_SUITE("tools") {
     CHECK(contains(r.err,
                    "entry_at=2026-02-11T15:10:00Z exit_at=2026-02-11T15:11:00Z "
                    "entry=101.71 exit=101.79 pnl=0.96 reason=session_close"));
+  }
+
+  TEST_CASE("crash recovery: SIGKILL after the entry fill, the stop fills while down, restart") {
+    Session s;
+    std::string seen;
+    auto run = run_until_protected_entry(s, seen);
+    run->kill(SIGKILL);
+    CHECK(run->wait() == 128 + SIGKILL);
+    // While nobody runs: the stop fills at the broker.
+    const std::string stop_id =
+        order_id_with(s.venue.get("/v2/orders?status=open"), "\"type\":\"stop\"");
+    REQUIRE(!stop_id.empty());
+    static_cast<void>(s.venue.control("execute?id=" + stop_id + "&qty=12&price=100"));
+    REQUIRE(!contains(s.venue.get("/v2/positions"), "\"AAPL\""));
+    const std::string orders_before = s.venue.get("/v2/orders?status=all");
+
+    std::string seen2;
+    auto again = start_runtime(s, "2026-03-03T14:47:00Z", seen2);
+    INFO(seen2);
+    // The missed fill closed the round trip: its trade row, the breaker's day rebuilt with it.
+    CHECK(contains(seen2, "trade_closed symbol=AAPL qty=12"));
+    CHECK(contains(seen2, "reason=stop_loss"));
+    CHECK(contains(seen2, "positions=0"));
+    const auto status = run_tool(s, {"status"}, s.env(kDay2));
+    CHECK(contains(status.out, "\"positions\":[]"));
+    CHECK_FALSE(contains(status.out, "\"realized_pnl_today\":\"0\""));
+    // Nothing sent again: no duplicate entry, no stop for a position that is gone.
+    CHECK(s.venue.get("/v2/orders?status=all") == orders_before);
+    // Trading continues: the bars resume and reach the engine.
+    static_cast<void>(s.venue.control("play?interval_ms=200"));
+    REQUIRE(eventually([&] {
+      const auto st = run_tool(s, {"status"}, s.env(kDay2));
+      return !contains(st.out, "\"bars_processed\":0,");
+    }));
+    // trader-run stop: the same graceful path as SIGTERM.
+    const auto stop = run_tool(s, {"stop"}, s.env(kDay2));
+    CHECK(stop.exit_code == 0);
+    CHECK(contains(stop.out, "Shutdown requested."));
+    CHECK(again->wait() == 0);
+    const auto after = run_tool(s, {"status"}, s.env(kDay2));
+    CHECK(after.exit_code == 1);  // not running any more
   }
 }
