@@ -53,10 +53,10 @@ TEST_SUITE("store/database") {
     TempDir dir;
     auto db = Database::open(at(dir / "data/trading.db"));  // the parent directory is created
     CHECK(db.schema_version() == trader::store::latest_version());
-    CHECK(names(db, "table") == std::set<std::string>{"order_state", "order_event", "trade",
-                                                      "trade_note", "backtest_run",
-                                                      "backtest_trade", "settings_override",
-                                                      "schema_migration", "bar_symbol", "bar_day"});
+    CHECK(names(db, "table") ==
+          std::set<std::string>{"order_state", "order_event", "trade", "trade_note", "backtest_run",
+                                "backtest_trade", "settings_override", "schema_migration",
+                                "bar_symbol", "bar_day", "sweep", "sweep_result"});
     const auto indexes = names(db, "index");
     for (const char* index :
          {"ix_order_state_broker_id", "ix_order_state_correlation_id", "ix_order_state_state",

@@ -15,6 +15,7 @@
 #include <trader/marketdata/bar_supply.hpp>
 #include <trader/store/database.hpp>
 #include <trader/strategy/velez.hpp>
+#include <trader/sweep/archive.hpp>
 #include <trader/sweep/results.hpp>
 #include <trader/sweep/shard_file.hpp>
 #include <trader/sweep/shared_pass.hpp>
@@ -238,5 +239,34 @@ TEST_SUITE("sweep/sweep") {
     CHECK_THROWS_WITH_AS(static_cast<void>(runner.run(r)), doctest::Contains("--grid"),
                          sw::SweepError);
     CHECK(reads == 0);
+  }
+}
+
+TEST_SUITE("sweep/archive") {
+  TEST_CASE("a stored sweep reads back exactly, and a shard is not stored") {
+    const sw::SweepRunner runner(registry(), {}, synthetic({"AAPL", "MSFT"}));
+    const auto whole = runner.run(request(kGrid));
+    trader::testing::TempDir dir;
+    auto db = trader::store::Database::open({.path = dir.path() / "t.db"});
+    sw::SweepArchive archive(db);
+    const auto id = archive.save(whole);
+    CHECK(id == 1);
+    const auto loaded = archive.load(id);
+    CHECK(sw::results_json(loaded) == sw::results_json(whole));
+    CHECK(sw::results_table(loaded, 0) == sw::results_table(whole, 0));
+    CHECK(loaded.fingerprint == whole.fingerprint);
+    CHECK(loaded.settings == whole.settings);
+    CHECK(archive.list(10).size() == 1);
+    CHECK_THROWS_WITH_AS(static_cast<void>(archive.load(2)), doctest::Contains("no sweep 2 in"),
+                         sw::SweepError);
+    auto r = request(kGrid);
+    r.shard = sw::Shard{1, 2};
+    CHECK_THROWS_WITH_AS(static_cast<void>(archive.save(runner.run(r))),
+                         doctest::Contains("merge the shards"), sw::SweepError);
+    // Its best combination, repeated from the stored settings alone.
+    const auto best = whole.ranked().front()->combination;
+    const auto rerun = sw::rerun_combination(db, registry(), id, best);
+    CHECK(rerun.metrics_identical);
+    CHECK(rerun.bars_identical);
   }
 }

@@ -105,8 +105,14 @@ TEST_SUITE("tools/trader-sweep") {
       REQUIRE(merged.exit_code == 0);
       CHECK(merged.out == single.out);
     }
-    // The tables agree too.
-    CHECK(sweep(dir, {"merge", "k8s"}).out == sweep(dir, with({})).out);
+    // The tables agree too, but for the id each was stored under.
+    const auto without_id = [](std::string text) {
+      return text.substr(0, text.find("Results saved to database (sweep_id: "));
+    };
+    const auto merged_table = sweep(dir, {"merge", "k8s"});
+    REQUIRE(merged_table.exit_code == 0);
+    CHECK(has(merged_table.out, "Results saved to database (sweep_id: "));
+    CHECK(without_id(merged_table.out) == without_id(sweep(dir, with({})).out));
   }
 
   TEST_CASE("a walk-forward prints each window's choice and the in- vs out-of-sample gap") {
@@ -126,6 +132,28 @@ TEST_SUITE("tools/trader-sweep") {
     REQUIRE(text.exit_code == 0);
     CHECK(has(text.out, "Windows: 3 (in-sample 3m, out-of-sample 1m), 16 combinations each"));
     CHECK(has(text.out, "Gap (in - out): "));
+  }
+
+  TEST_CASE("a stored sweep is listed, shown, and any combination repeated alone") {
+    TempDir dir;
+    const auto r = sweep(dir, with({"--json"}));
+    REQUIRE(r.exit_code == 0);
+    const auto list = sweep(dir, {"--list"});
+    CHECK(has(list.out, "    1  "));
+    CHECK(has(list.out, "16 combinations  by sharpe"));
+    CHECK(sweep(dir, {"--show", "1", "--json"}).out == r.out);
+    const auto combination = r.out.substr(r.out.find("\"combination\": ") + 15);
+    const std::string best = combination.substr(0, combination.find(','));
+    const auto alone = sweep(dir, {"--show", "1", "--combination", best});
+    CHECK(alone.exit_code == 0);
+    CHECK(has(alone.out, "Backtest Results: velez"));
+    CHECK(has(alone.out,
+              "Rerun of sweep 1 combination " + best + ": metrics identical, bars identical"));
+    const auto missing = sweep(dir, {"--show", "1", "--combination", "17"});
+    CHECK(missing.exit_code == 1);
+    CHECK(has(missing.err, "sweep 1 has no combination 17 (it has 1..16)"));
+    CHECK(sweep(dir, {"--show", "2"}).exit_code == 1);
+    CHECK(sweep(dir, {"--combination", "2"}).exit_code == 2);
   }
 
   TEST_CASE("merge refuses a missing or foreign shard, naming it") {

@@ -9,18 +9,21 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <trader/backtest/run_archive.hpp>
 #include <trader/config/load.hpp>
 #include <trader/log/log.hpp>
 #include <trader/marketdata/bar_supply.hpp>
 #include <trader/store/bar_store.hpp>
 #include <trader/store/database.hpp>
 #include <trader/strategy/registry.hpp>
+#include <trader/sweep/archive.hpp>
 #include <trader/sweep/results.hpp>
 #include <trader/sweep/shard_file.hpp>
 #include <trader/sweep/shared_pass.hpp>
 #include <trader/sweep/sweep.hpp>
 #include <trader/sweep/walk_forward.hpp>
 
+#include "common/backtest_text.hpp"
 #include "common/cli.hpp"
 #include "common/output.hpp"
 #include "common/signals.hpp"
@@ -33,7 +36,8 @@ namespace sw = trader::sweep;
 constexpr const char* kUsage =
     "Usage:\n"
     "  trader-sweep --symbols A,B --start-date D --end-date D --grid NAME=SPEC... [options]\n"
-    "  trader-sweep merge DIR [--json | --csv] [--top N]\n\n"
+    "  trader-sweep merge DIR [--json | --csv] [--top N]\n"
+    "  trader-sweep --list | --show ID [--combination K]\n\n"
     "Backtests every combination of the swept parameters over the same bars (read once, fed to\n"
     "every engine; --jobs threads) and ranks them by --objective. A --grid is NAME=LO:HI:STEP,\n"
     "NAME=A,B,C or NAME=V; with --random N, also NAME=LO:HI or a bare NAME (its declared\n"
@@ -50,6 +54,9 @@ struct Arguments {
   std::optional<trader::sweep::WalkForwardSpec> walk_forward;
   bool json = false, csv = false, quiet = false;
   std::size_t top = 20;
+  bool list = false;
+  std::optional<std::int64_t> show;
+  std::optional<std::size_t> combination;
 };
 
 std::optional<std::string> environment(const char* name) {
@@ -94,8 +101,11 @@ Arguments parse_arguments(int argc, char** argv) {
       "output", po::value<std::string>(), "directory for this shard's results file")(
       "json", "print {\"results\": [...]}, best first")("csv", "print the ranked results as CSV")(
       "top", po::value<std::string>(), "rows of the ranked table (default 20; 0: all)")(
-      "quiet", "no progress bar")("db", po::value<std::string>(),
-                                  "database file (overrides ALGO_DB_PATH)");
+      "quiet", "no progress bar")("list", "list the stored sweeps")(
+      "show", po::value<std::string>(), "show a stored sweep's ranked results")(
+      "combination", po::value<std::string>(),
+      "with --show: backtest combination K alone from the stored settings")(
+      "db", po::value<std::string>(), "database file (overrides ALGO_DB_PATH)");
   po::options_description all;
   all.add(options).add_options()("positional", po::value<std::vector<std::string>>());
   po::positional_options_description positional;
@@ -135,6 +145,23 @@ Arguments parse_arguments(int argc, char** argv) {
   if (vm.count("top")) a.top = whole("top", 0);
   if (vm.count("db")) a.db = vm["db"].as<std::string>();
   if (a.merge) return a;
+  a.list = vm.count("list") > 0;
+  if (vm.count("show")) a.show = static_cast<std::int64_t>(whole("show", 1));
+  if (vm.count("combination")) {
+    if (!a.show) throw po::error("--combination needs --show ID");
+    a.combination = static_cast<std::size_t>(whole("combination", 1));
+  }
+  if (a.list || a.show) {
+    if (a.list && a.show) throw po::error("--list and --show cannot be combined: choose one");
+    const std::vector<std::string> allowed{"list", "show", "combination", "json",
+                                           "csv",  "top",  "db",          "quiet"};
+    for (const auto& [name, value] : vm) {
+      if (!value.defaulted() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        throw po::error("--" + name + " does not apply to " + (a.list ? "--list" : "--show"));
+      }
+    }
+    return a;
+  }
 
   sw::SweepRequest& r = a.request;
   r.strategy = vm["strategy"].as<std::string>();
@@ -250,11 +277,80 @@ void print_results(const Arguments& a, const sw::SweepResult& result) {
   }
 }
 
+trader::store::DatabaseOptions database_options(const Arguments& a,
+                                                const trader::config::Settings& settings) {
+  trader::store::DatabaseOptions options;
+  options.path = a.db.value_or(settings.db_path);
+  options.busy_timeout_ms = settings.db_busy_timeout_ms;
+  return options;
+}
+
+// Stores a whole sweep; prints its id after a table. A sweep that cannot be stored still shows
+// its results, says why it was not stored, and makes the exit status 1.
+int store_and_print(const Arguments& a, trader::store::Database& db, const sw::SweepResult& r) {
+  std::string not_stored;
+  std::int64_t id = 0;
+  try {
+    id = sw::SweepArchive(db).save(r);
+  } catch (const trader::store::StoreError& e) {
+    not_stored = e.what();
+  }
+  print_results(a, r);
+  if (!a.json && !a.csv && id > 0) fmt::print("\nResults saved to database (sweep_id: {})\n", id);
+  if (!not_stored.empty()) {
+    fmt::print(stderr, "trader-sweep: the sweep was NOT stored: {}\n", not_stored);
+    return 1;
+  }
+  return 0;
+}
+
+int show(const Arguments& a, const trader::strategy::StrategyRegistry& registry,
+         const trader::config::Settings& settings) {
+  const auto options = database_options(a, settings);
+  if (!options.path.empty() && !std::filesystem::exists(options.path)) {
+    throw sw::SweepError("no stored sweeps (" + options.path.string() + " does not exist)");
+  }
+  auto db = trader::store::Database::open(
+      options, a.combination ? trader::store::OpenMode::use : trader::store::OpenMode::read);
+  if (a.list) {
+    const auto sweeps = sw::SweepArchive(db).list(100);
+    if (sweeps.empty()) fmt::print("no stored sweeps in {}\n", options.path.string());
+    for (const auto& s : sweeps) {
+      fmt::print("{:>5}  {}  {:<14} {} {} .. {}  {:>6} combinations  by {:<13}  {}\n", s.id,
+                 trader::core::format_timestamp(s.created_at).substr(0, 19), s.strategy,
+                 s.symbols_json, trader::core::format_date(s.start_date),
+                 trader::core::format_date(s.end_date), s.combinations, s.objective, s.data_source);
+    }
+    return 0;
+  }
+  if (!a.combination) {
+    print_results(a, sw::SweepArchive(db).load(*a.show));
+    return 0;
+  }
+  const auto rerun =
+      sw::rerun_combination(db, registry, *a.show, *a.combination, &trader::tools::interruption());
+  if (a.json) {
+    fmt::print("{}\n", trader::backtest::result_json(rerun.result, std::nullopt));
+  } else {
+    trader::tools::print_text(rerun.result, 0);
+    fmt::print("\nRerun of sweep {} combination {}: metrics {}, bars {}\n", *a.show, *a.combination,
+               rerun.metrics_identical ? "identical" : "DIFFERENT",
+               rerun.bars_identical ? "identical" : "DIFFERENT");
+  }
+  return rerun.metrics_identical && rerun.bars_identical ? 0 : 1;
+}
+
 int run(const Arguments& a, const trader::config::Sources& sources) {
+  if (a.list || a.show) {
+    const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+    return show(a, registry, registry.schema().load(sources));
+  }
   if (a.merge) {
     const sw::SweepResult merged = sw::merge_shards(a.merge_dir);
-    print_results(a, merged);
-    return 0;
+    const auto registry = trader::strategy::StrategyRegistry::with_builtins();
+    auto db = trader::store::Database::open(database_options(a, registry.schema().load(sources)),
+                                            trader::store::OpenMode::use);
+    return store_and_print(a, db, merged);
   }
   sw::SweepRequest request = a.request;
   const std::optional<sw::Shard> shard = sw::resolve_shard(
@@ -272,10 +368,8 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
   std::optional<trader::store::Database> db;
   const auto open_db = [&]() -> trader::store::Database& {
     if (!db) {
-      trader::store::DatabaseOptions options;
-      options.path = a.db.value_or(settings.db_path);
-      options.busy_timeout_ms = settings.db_busy_timeout_ms;
-      db.emplace(trader::store::Database::open(options, trader::store::OpenMode::use));
+      db.emplace(trader::store::Database::open(database_options(a, settings),
+                                               trader::store::OpenMode::use));
     }
     return *db;
   };
@@ -323,8 +417,11 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
       return 0;
     }
   }
-  print_results(a, result);
-  return 0;
+  if (!request.shard.whole()) {
+    print_results(a, result);
+    return 0;
+  }
+  return store_and_print(a, open_db(), result);
 }
 
 }  // namespace
@@ -357,6 +454,9 @@ int main(int argc, char** argv) try {
 } catch (const trader::strategy::UnknownStrategyError& e) {
   fmt::print(stderr, "trader-sweep: {}\n", e.what());
   return 2;
+} catch (const trader::sweep::SweepError& e) {
+  fmt::print(stderr, "trader-sweep: {}\n", e.what());
+  return 1;
 } catch (const trader::sweep::ShardError& e) {
   fmt::print(stderr, "trader-sweep: {}\n", e.what());
   return 2;

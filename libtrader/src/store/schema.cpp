@@ -239,6 +239,43 @@ void checksum_stored_sessions(Database& db) {
   }
 }
 
+// Version 5 (issue 15): parameter sweeps. A sweep with what it takes to repeat any of its
+// combinations (the settings, the data, the fingerprints), and one row per combination with its
+// parameters and exact metrics (JSON written by the sweep driver).
+constexpr const char* kSweeps = R"SQL(
+CREATE TABLE sweep (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  symbols TEXT NOT NULL,
+  start_date TEXT NOT NULL,
+  end_date TEXT NOT NULL,
+  objective TEXT NOT NULL,
+  axes TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  data_source TEXT NOT NULL,
+  bars_fingerprint TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  bar_count INTEGER NOT NULL,
+  combinations INTEGER NOT NULL CHECK (combinations >= 0),
+  program_version TEXT NOT NULL
+);
+CREATE TABLE sweep_result (
+  sweep_id INTEGER NOT NULL REFERENCES sweep (id) ON DELETE CASCADE,
+  combination INTEGER NOT NULL CHECK (combination > 0),
+  params TEXT NOT NULL,
+  metrics TEXT NOT NULL,
+  objective_value REAL,
+  total_trades INTEGER NOT NULL,
+  PRIMARY KEY (sweep_id, combination)
+) WITHOUT ROWID;
+)SQL";
+
+constexpr const char* kDropSweeps = R"SQL(
+DROP TABLE sweep_result;
+DROP TABLE sweep;
+)SQL";
+
 std::vector<Migration> make_migrations() {
   return {
       Migration{1,
@@ -266,6 +303,12 @@ std::vector<Migration> make_migrations() {
                 kDropBarChecksum,
                 {},
                 checksum_stored_sessions},
+      Migration{5,
+                "parameter sweeps: sweep and sweep_result",
+                kSweeps,
+                kDropSweeps,
+                {"sweep", "sweep_result"},
+                {}},
   };
 }
 
