@@ -134,6 +134,38 @@ TEST_SUITE("tools/trader-sweep") {
     CHECK(has(text.out, "Gap (in - out): "));
   }
 
+  TEST_CASE("--report writes one self-contained page: sortable table, heat map, walk-forward") {
+    TempDir dir;
+    const auto r =
+        sweep(dir, with({"--report", "sweep.html", "--heatmap", "max_run_candles,sma_fast"}));
+    REQUIRE(r.exit_code == 0);
+    const std::string page = read_file(dir / "sweep.html");
+    CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
+    CHECK(has(page, "default-src 'none'"));  // nothing loads from anywhere
+    CHECK(has(page, "<h2>Heat map: sharpe over max_run_candles and sma_fast</h2>"));
+    CHECK(has(page, "<table class=\"sortable\">"));
+    std::size_t rows = 0;
+    for (std::size_t at = 0; (at = page.find("<tr><td data-v=", at)) != std::string::npos; ++at) {
+      ++rows;
+    }
+    CHECK(rows == 16);
+    CHECK(has(page, "SYNTHETIC DATA"));
+    auto args = kSweep;
+    args[3] = "2024-07-01";
+    args[5] = "2024-12-31";
+    args.insert(args.end(), {"--walk-forward", "3m:1m", "--report", "wf.html"});
+    REQUIRE(sweep(dir, args).exit_code == 0);
+    const std::string wf = read_file(dir / "wf.html");
+    CHECK(has(wf, "<h2>In-sample vs out-of-sample</h2>"));
+    CHECK(has(wf, "<h2>Stitched out-of-sample equity</h2>"));
+    CHECK(has(wf, "<polyline"));
+    // A report that cannot be written fails before the sweep runs.
+    const auto bad = sweep(dir, with({"--report", "no/such/dir/r.html"}));
+    CHECK(bad.exit_code == 1);
+    CHECK(has(bad.err, "no/such/dir/r.html"));
+    CHECK(bad.out.empty());
+  }
+
   TEST_CASE("a stored sweep is listed, shown, and any combination repeated alone") {
     TempDir dir;
     const auto r = sweep(dir, with({"--json"}));
@@ -191,6 +223,11 @@ TEST_SUITE("tools/trader-sweep") {
         {{"--shard", "one/4", "--output", "x"}, "--shard one/4: expected K/N"},
         {{"--shard", "1/4"}, "shard 1 of 4 needs --output DIR"},
         {{"--objective", "luck"}, "--objective: "},
+        {{"--report", "r.html", "--heatmap", "sma_slow,sma_fast"},
+         "--heatmap sma_slow: not one of the --grid parameters"},
+        {{"--heatmap", "sma_slow,sma_fast"}, "--heatmap needs --report FILE"},
+        {{"--shard", "0/2", "--output", "x", "--report", "r.html"},
+         "--report needs the whole sweep"},
         {{"--walk-forward", "6x:1m"}, "--walk-forward: "},
         {{"--walk-forward", "6m:1m", "--shard", "0/2"}, "--shard does not apply to --walk-forward"},
         {{"--param", "sma_slow=50"}, "--param sma_slow=50: must be an integer in 100..500"},

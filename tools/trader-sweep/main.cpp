@@ -7,16 +7,19 @@
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 
 #include <trader/backtest/run_archive.hpp>
 #include <trader/config/load.hpp>
+#include <trader/core/text.hpp>
 #include <trader/log/log.hpp>
 #include <trader/marketdata/bar_supply.hpp>
 #include <trader/store/bar_store.hpp>
 #include <trader/store/database.hpp>
 #include <trader/strategy/registry.hpp>
 #include <trader/sweep/archive.hpp>
+#include <trader/sweep/report.hpp>
 #include <trader/sweep/results.hpp>
 #include <trader/sweep/shard_file.hpp>
 #include <trader/sweep/shared_pass.hpp>
@@ -54,6 +57,8 @@ struct Arguments {
   std::optional<trader::sweep::WalkForwardSpec> walk_forward;
   bool json = false, csv = false, quiet = false;
   std::size_t top = 20;
+  std::optional<std::string> report;
+  sw::HeatMapAxes heat_map;
   bool list = false;
   std::optional<std::int64_t> show;
   std::optional<std::size_t> combination;
@@ -101,8 +106,12 @@ Arguments parse_arguments(int argc, char** argv) {
       "output", po::value<std::string>(), "directory for this shard's results file")(
       "json", "print {\"results\": [...]}, best first")("csv", "print the ranked results as CSV")(
       "top", po::value<std::string>(), "rows of the ranked table (default 20; 0: all)")(
-      "quiet", "no progress bar")("list", "list the stored sweeps")(
-      "show", po::value<std::string>(), "show a stored sweep's ranked results")(
+      "quiet", "no progress bar")("report", po::value<std::string>(),
+                                  "write a self-contained HTML report to this file")(
+      "heatmap", po::value<std::string>(),
+      "X,Y: the two parameters of the report's heat map (default: the first two)")(
+      "list", "list the stored sweeps")("show", po::value<std::string>(),
+                                        "show a stored sweep's ranked results")(
       "combination", po::value<std::string>(),
       "with --show: backtest combination K alone from the stored settings")(
       "db", po::value<std::string>(), "database file (overrides ALGO_DB_PATH)");
@@ -132,7 +141,8 @@ Arguments parse_arguments(int argc, char** argv) {
     a.merge = true;
     a.merge_dir = words[1];
     for (const auto& [name, value] : vm) {
-      const std::vector<std::string> allowed{"positional", "json", "csv", "top", "db", "quiet"};
+      const std::vector<std::string> allowed{"positional", "json",  "csv",    "top",
+                                             "db",         "quiet", "report", "heatmap"};
       if (!value.defaulted() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
         throw po::error("--" + name + " does not apply to merge");
       }
@@ -144,6 +154,16 @@ Arguments parse_arguments(int argc, char** argv) {
   a.quiet = vm.count("quiet") > 0;
   if (vm.count("top")) a.top = whole("top", 0);
   if (vm.count("db")) a.db = vm["db"].as<std::string>();
+  if (vm.count("report")) a.report = vm["report"].as<std::string>();
+  if (vm.count("heatmap")) {
+    if (!a.report) throw po::error("--heatmap needs --report FILE");
+    const auto text = vm["heatmap"].as<std::string>();
+    const auto comma = text.find(',');
+    if (comma == std::string::npos || comma == 0 || comma + 1 == text.size()) {
+      throw po::error("--heatmap " + text + ": expected X,Y (two swept parameters)");
+    }
+    a.heat_map = sw::HeatMapAxes{text.substr(0, comma), text.substr(comma + 1)};
+  }
   if (a.merge) return a;
   a.list = vm.count("list") > 0;
   if (vm.count("show")) a.show = static_cast<std::int64_t>(whole("show", 1));
@@ -153,8 +173,8 @@ Arguments parse_arguments(int argc, char** argv) {
   }
   if (a.list || a.show) {
     if (a.list && a.show) throw po::error("--list and --show cannot be combined: choose one");
-    const std::vector<std::string> allowed{"list", "show", "combination", "json",
-                                           "csv",  "top",  "db",          "quiet"};
+    const std::vector<std::string> allowed{"list", "show", "combination", "json",   "csv",
+                                           "top",  "db",   "quiet",       "report", "heatmap"};
     for (const auto& [name, value] : vm) {
       if (!value.defaulted() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
         throw po::error("--" + name + " does not apply to " + (a.list ? "--list" : "--show"));
@@ -287,7 +307,32 @@ trader::store::DatabaseOptions database_options(const Arguments& a,
 
 // Stores a whole sweep; prints its id after a table. A sweep that cannot be stored still shows
 // its results, says why it was not stored, and makes the exit status 1.
-int store_and_print(const Arguments& a, trader::store::Database& db, const sw::SweepResult& r) {
+// The report file, opened (as a temporary) before any work, so that one that cannot be written
+// fails first; renamed into place only when complete.
+void open_report(const Arguments& a, std::optional<trader::tools::AtomicOutputFile>& file) {
+  if (!a.report) return;
+  try {
+    file.emplace(*a.report);
+  } catch (const trader::tools::OutputError& e) {
+    throw trader::tools::OutputError(*a.report, e.reason() + " (--report)");
+  }
+}
+
+// 0, or 1 after saying why the report could not be written.
+int write_report(std::optional<trader::tools::AtomicOutputFile>& file,
+                 const std::function<void(std::ostream&)>& produce) {
+  if (!file) return 0;
+  try {
+    file->write_with(produce);
+  } catch (const trader::tools::OutputError& e) {
+    fmt::print(stderr, "trader-sweep: {} (--report)\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+int store_and_print(const Arguments& a, trader::store::Database& db, const sw::SweepResult& r,
+                    std::optional<trader::tools::AtomicOutputFile>& report) {
   std::string not_stored;
   std::int64_t id = 0;
   try {
@@ -297,11 +342,13 @@ int store_and_print(const Arguments& a, trader::store::Database& db, const sw::S
   }
   print_results(a, r);
   if (!a.json && !a.csv && id > 0) fmt::print("\nResults saved to database (sweep_id: {})\n", id);
+  const int report_status =
+      write_report(report, [&](std::ostream& out) { sw::write_sweep_report(r, a.heat_map, out); });
   if (!not_stored.empty()) {
     fmt::print(stderr, "trader-sweep: the sweep was NOT stored: {}\n", not_stored);
     return 1;
   }
-  return 0;
+  return report_status;
 }
 
 int show(const Arguments& a, const trader::strategy::StrategyRegistry& registry,
@@ -324,8 +371,12 @@ int show(const Arguments& a, const trader::strategy::StrategyRegistry& registry,
     return 0;
   }
   if (!a.combination) {
-    print_results(a, sw::SweepArchive(db).load(*a.show));
-    return 0;
+    std::optional<trader::tools::AtomicOutputFile> report;
+    open_report(a, report);
+    const sw::SweepResult stored = sw::SweepArchive(db).load(*a.show);
+    print_results(a, stored);
+    return write_report(
+        report, [&](std::ostream& out) { sw::write_sweep_report(stored, a.heat_map, out); });
   }
   const auto rerun =
       sw::rerun_combination(db, registry, *a.show, *a.combination, &trader::tools::interruption());
@@ -346,11 +397,13 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
     return show(a, registry, registry.schema().load(sources));
   }
   if (a.merge) {
+    std::optional<trader::tools::AtomicOutputFile> report;
+    open_report(a, report);
     const sw::SweepResult merged = sw::merge_shards(a.merge_dir);
     const auto registry = trader::strategy::StrategyRegistry::with_builtins();
     auto db = trader::store::Database::open(database_options(a, registry.schema().load(sources)),
                                             trader::store::OpenMode::use);
-    return store_and_print(a, db, merged);
+    return store_and_print(a, db, merged, report);
   }
   sw::SweepRequest request = a.request;
   const std::optional<sw::Shard> shard = sw::resolve_shard(
@@ -392,6 +445,19 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
     std::filesystem::create_directories(*a.output, ec);
     shard_file.emplace(std::filesystem::path(*a.output) / request.shard.file_name());
   }
+  // A heat-map axis must be swept: checked now, not after the sweep.
+  for (const std::string* axis : {&a.heat_map.x, &a.heat_map.y}) {
+    if (axis->empty()) continue;
+    const bool swept = std::any_of(request.grid.begin(), request.grid.end(), [&](const auto& g) {
+      return trader::core::to_lower(g.substr(0, g.find('='))) == trader::core::to_lower(*axis);
+    });
+    if (!swept) throw sw::GridError("--heatmap " + *axis + ": not one of the --grid parameters");
+  }
+  if (shard && a.report) {
+    throw sw::ShardError("--report needs the whole sweep: give it to trader-sweep merge");
+  }
+  std::optional<trader::tools::AtomicOutputFile> report_file;
+  open_report(a, report_file);
   Progress progress(a.quiet);
   if (a.walk_forward) {
     if (shard) throw sw::ShardError("--walk-forward runs in one process: it cannot be sharded");
@@ -401,7 +467,8 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
         &trader::tools::interruption());
     for (const auto& w : wf.sweep.warnings) fmt::print(stderr, "warning: {}\n", w);
     fmt::print("{}", a.json ? sw::walk_forward_json(wf) + "\n" : sw::walk_forward_table(wf));
-    return 0;
+    return write_report(report_file,
+                        [&](std::ostream& out) { sw::write_walk_forward_report(wf, out); });
   }
   const sw::SweepResult result = runner.run(
       request, [&](double done, std::size_t total) { progress.update(done, total); },
@@ -421,7 +488,7 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
     print_results(a, result);
     return 0;
   }
-  return store_and_print(a, open_db(), result);
+  return store_and_print(a, open_db(), result, report_file);
 }
 
 }  // namespace
