@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -363,5 +364,60 @@ TEST_SUITE("tools") {
     CHECK(again->wait() == 0);
     const auto after = run_tool(s, {"status"}, s.env(kDay2));
     CHECK(after.exit_code == 1);  // not running any more
+  }
+
+  TEST_CASE("the order audit applies a fill frame the stream dropped; the stop follows") {
+    Session s;
+    auto env = s.env(kDay2);
+    static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
+    std::vector<std::string> argv{TRADER_RUN_BIN};
+    env.emplace_back("ALGO_ENGINE__ORDER_AUDIT_SECONDS", "5");
+    ChildProcess run(argv, env, true);
+    std::string seen;
+    REQUIRE(wait_for_line(run, "to=running", seen));
+    // Every trade update is lost from here on while the connection stays healthy.
+    static_cast<void>(s.venue.control("updates?mode=drop"));
+    static_cast<void>(s.venue.control("play?interval_ms=200"));
+    REQUIRE(eventually([&] { return contains(s.venue.get("/v2/positions"), "\"AAPL\""); }));
+    // Only the audit can have told the engine of the fill: the stop at the broker proves it.
+    REQUIRE(eventually([&] {
+      return !order_id_with(s.venue.get("/v2/orders?status=open"), "\"type\":\"stop\"").empty();
+    }));
+    static_cast<void>(s.venue.control("pause"));
+    run.kill(SIGTERM);
+    const std::string rest = run.read_rest();
+    CHECK(run.wait() == 0);
+    INFO(rest);
+    CHECK(contains(seen + rest, "stream_gap"));
+    CHECK(contains(seen + rest, "event=fill"));
+  }
+
+  TEST_CASE("with the trade-update stream down, no order is sent: the entry fails safe") {
+    Session s;
+    static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
+    std::string seen;
+    auto run = start_runtime(s, kDay2, seen);
+    REQUIRE(wait_for_line(*run, "market_data_connected", seen));
+    // The trade stream goes down and stays down (every reconnect refused).
+    static_cast<void>(s.venue.control("refuse_upgrades?count=1000000&status=503"));
+    static_cast<void>(s.venue.control("drop?stream=trade"));
+    static_cast<void>(s.venue.control("play?interval_ms=200"));
+    // A watchdog: a runtime that never logs the refusal fails the test instead of hanging it.
+    std::atomic<bool> done{false};
+    std::thread watchdog([&] {
+      for (int i = 0; i < 1200 && !done; ++i) std::this_thread::sleep_for(100ms);
+      if (!done) run->kill(SIGKILL);
+    });
+    const bool refused = wait_for_line(*run, "order_refused_stream_down", seen);
+    done = true;
+    watchdog.join();
+    INFO(seen);
+    CHECK(refused);
+    CHECK(contains(seen, "order_held_stream_down"));
+    CHECK_FALSE(contains(s.venue.get("/v2/orders?status=all"), "\"side\":\"buy\""));
+    static_cast<void>(s.venue.control("pause"));
+    run->kill(SIGTERM);
+    static_cast<void>(run->read_rest());
+    CHECK(run->wait() == 0);
   }
 }
