@@ -421,8 +421,11 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
   std::optional<trader::store::Database> db;
   const auto open_db = [&]() -> trader::store::Database& {
     if (!db) {
-      db.emplace(trader::store::Database::open(database_options(a, settings),
-                                               trader::store::OpenMode::use));
+      // A shard only reads bars (often from a read-only volume on a cluster); a whole sweep
+      // also stores its results.
+      db.emplace(trader::store::Database::open(
+          database_options(a, settings),
+          request.shard.whole() ? trader::store::OpenMode::use : trader::store::OpenMode::read));
     }
     return *db;
   };
