@@ -4,7 +4,10 @@
 // refused by name, and bad input refused with what and where.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "support/process.hpp"
 
@@ -186,6 +189,34 @@ TEST_SUITE("tools/trader-sweep") {
     CHECK(has(missing.err, "sweep 1 has no combination 17 (it has 1..16)"));
     CHECK(sweep(dir, {"--show", "2"}).exit_code == 1);
     CHECK(sweep(dir, {"--combination", "2"}).exit_code == 2);
+  }
+
+  TEST_CASE("SIGINT or SIGTERM during a shard: 130 or 143, no shard file, no temporary left") {
+    for (const auto& [signal, expected] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+      const int signal_number = signal;  // clang 14 cannot capture a structured binding
+      CAPTURE(signal_number);
+      TempDir dir;
+      const auto out = dir / "out";
+      // 460 combinations over two years of two symbols: seconds of work on any machine.
+      trader::testing::ChildProcess child(
+          {TRADER_SWEEP_BIN, "--symbols", "AAPL,MSFT", "--start-date", "2023-01-01", "--end-date",
+           "2024-12-31", "--data", "synthetic", "--grid", "sma_fast=5:50:1", "--grid",
+           "stop_buffer_pct=0.1:1.0:0.1", "--jobs", "1", "--shard", "0/2", "--output",
+           out.string()},
+          {}, true);
+      // The shard's file is opened (as a temporary) right before the sweep starts.
+      const auto started = [&] {
+        return std::filesystem::exists(out) && !std::filesystem::is_empty(out);
+      };
+      for (int i = 0; i < 600'000 && !started(); ++i) {
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+      child.kill(signal);
+      const std::string output = child.read_rest();
+      CHECK(child.wait() == expected);
+      CHECK(has(output, "trader-sweep: interrupted: nothing was written"));
+      CHECK(std::filesystem::is_empty(out));
+    }
   }
 
   TEST_CASE("merge refuses a missing or foreign shard, naming it") {
