@@ -125,6 +125,45 @@ TEST_SUITE("runtime") {
     REQUIRE(!f.recorder.events.empty());
     CHECK(f.recorder.events.back().type == OrderEventType::submit_failed);
   }
+
+  TEST_CASE("Alpaca: an exit cancels the working stop first, and is sent once the cancel is in") {
+    Fixture f;
+    f.listening = true;
+    runtime::GatedBroker gate(
+        f.inner, f.clock, [] { return true; }, 10s, runtime::ExitOrder::cancel_stop_first);
+    Recorder recorder;
+    gate.set_listener(&recorder);
+    static_cast<void>(gate.submit(request("s-1", orders::OrderRole::stop_loss)));
+    auto exit = request("x-1", orders::OrderRole::exit_market);
+    exit.side = orders::Side::sell;
+    static_cast<void>(gate.submit(exit));
+    REQUIRE(f.inner.submitted.size() == 1);  // the stop only
+    REQUIRE(f.inner.canceled_clients.size() == 1);
+    CHECK(f.inner.canceled_clients[0] == "s-1");
+    f.inner.push(f.inner.event_for(f.inner.submitted[0], OrderEventType::canceled));
+    REQUIRE(f.inner.submitted.size() == 2);
+    CHECK(f.inner.submitted[1].client_order_id == "x-1");
+  }
+
+  TEST_CASE("Alpaca: when the stop fills before its cancel, the exit is not sent (no short)") {
+    Fixture f;
+    runtime::GatedBroker gate(
+        f.inner, f.clock, [] { return true; }, 10s, runtime::ExitOrder::cancel_stop_first);
+    Recorder recorder;
+    gate.set_listener(&recorder);
+    static_cast<void>(gate.submit(request("s-1", orders::OrderRole::stop_loss)));
+    auto exit = request("x-1", orders::OrderRole::exit_market);
+    exit.side = orders::Side::sell;
+    static_cast<void>(gate.submit(exit));
+    auto fill = f.inner.event_for(f.inner.submitted[0], OrderEventType::fill);
+    fill.filled_qty = 10;
+    fill.fill_qty = 10;
+    f.inner.push(fill);
+    CHECK(f.inner.submitted.size() == 1);
+    REQUIRE(!recorder.events.empty());
+    CHECK(recorder.events.back().type == OrderEventType::submit_failed);
+    CHECK(recorder.events.back().client_order_id == "x-1");
+  }
 }
 
 }  // namespace

@@ -39,13 +39,16 @@ bool contains(const std::string& text, const std::string& part) {
 
 // The golden scenario's bars moved to the venue's week: 2026-03-02 (warm-up day), 03-03
 // (the trading day), 03-04.
-std::string venue_bars() {
+// `third` empty: the third day's bars are left out.
+std::string venue_bars(const std::string& first = "2026-03-02",
+                       const std::string& second = "2026-03-03",
+                       const std::string& third = "2026-03-04") {
   std::ifstream in(std::string(SOURCE_ROOT) + "/tests/fixtures/golden_scenario.csv");
   std::ostringstream out;
   for (std::string line; std::getline(in, line);) {
-    for (const auto& [from, to] :
-         {std::pair{"2026-02-10", "2026-03-02"}, std::pair{"2026-02-11", "2026-03-03"},
-          std::pair{"2026-02-12", "2026-03-04"}}) {
+    if (line.rfind("2026-02-12", 0) == 0 && third.empty()) continue;
+    for (const auto& [from, to] : {std::pair{"2026-02-10", first}, std::pair{"2026-02-11", second},
+                                   std::pair{"2026-02-12", third}}) {
       if (line.rfind(from, 0) == 0) line.replace(0, 10, to);
     }
     out << line << "\n";
@@ -61,11 +64,25 @@ int free_port() {
 
 class Venue {
  public:
-  explicit Venue(const TempDir& dir, const std::string& account_number = "PA1RUNTEST1") {
-    trader::testing::write_file(dir / "aapl.csv", venue_bars());
-    child_.emplace(std::vector<std::string>{PAPER_VENUE_BIN, "--key", kKey, "--secret", kSecret,
-                                            "--account-number", account_number, "--cash", "25000",
-                                            "--bars", "AAPL=" + (dir / "aapl.csv").string()});
+  explicit Venue(const TempDir& dir, const std::string& account_number = "PA1RUNTEST1",
+                 const std::string& bars = venue_bars(), const std::string& start = {}) {
+    trader::testing::write_file(dir / "aapl.csv", bars);
+    std::vector<std::string> argv{PAPER_VENUE_BIN,
+                                  "--key",
+                                  kKey,
+                                  "--secret",
+                                  kSecret,
+                                  "--account-number",
+                                  account_number,
+                                  "--cash",
+                                  "25000",
+                                  "--bars",
+                                  "AAPL=" + (dir / "aapl.csv").string()};
+    if (!start.empty()) {
+      argv.emplace_back("--start");
+      argv.push_back(start);
+    }
+    child_.emplace(argv);
     for (std::string line = child_->read_line(); !line.empty(); line = child_->read_line()) {
       if (line.rfind("trading_url=", 0) == 0) url_ = line.substr(12);
       if (line == "ready") break;
@@ -98,8 +115,10 @@ class Venue {
 };
 
 struct Session {
-  explicit Session(const std::string& account_number = "PA1RUNTEST1")
-      : venue(dir, account_number), port(free_port()) {}
+  explicit Session(const std::string& account_number = "PA1RUNTEST1",
+                   const std::string& bars = venue_bars(), const std::string& start = {},
+                   std::string speed = "300")
+      : venue(dir, account_number, bars, start), port(free_port()), clock_speed(std::move(speed)) {}
 
   [[nodiscard]] EnvironmentList env(const std::string& clock_start) const {
     std::string ws = venue.url();
@@ -113,12 +132,13 @@ struct Session {
             {"ALGO_DB_PATH", (dir / "trading.db").string()},
             {"ALGO_WEB__PORT", std::to_string(port)},
             {"ALGO_ENGINE__CLOCK_START", clock_start},
-            {"ALGO_ENGINE__CLOCK_SPEED", "300"}};
+            {"ALGO_ENGINE__CLOCK_SPEED", clock_speed}};
   }
 
   TempDir dir;
   Venue venue;
   int port;
+  std::string clock_speed;
 };
 
 // Reads the runtime's merged output until a line holds `marker`; everything read is kept.
@@ -416,6 +436,56 @@ TEST_SUITE("tools") {
     CHECK(contains(seen, "order_held_stream_down"));
     CHECK_FALSE(contains(s.venue.get("/v2/orders?status=all"), "\"side\":\"buy\""));
     static_cast<void>(s.venue.control("pause"));
+    run->kill(SIGTERM);
+    static_cast<void>(run->read_rest());
+    CHECK(run->wait() == 0);
+  }
+
+  TEST_CASE(
+      "a full session on an early-close day: trailing stop, exits, EOD flatten by the timer") {
+    // The golden bars on 2026-11-25 (history) and Friday 2026-11-27, which closes at 13:00 New
+    // York (18:00 UTC): the flatten is due at 17:59, long after the last bar (15:11).
+    Session s("PA1RUNTEST1", venue_bars("2026-11-25", "2026-11-27", ""), "2026-11-25T14:30:00Z",
+              "600");
+    static_cast<void>(s.venue.control("publish_until?end=2026-11-26T00:00:00Z"));
+    std::string seen;
+    auto run = start_runtime(s, "2026-11-27T14:29:30Z", seen);
+    REQUIRE(wait_for_line(*run, "session_scheduled", seen));
+    CHECK(
+        contains(seen, "flatten=2026-11-27T17:59:00Z close=2026-11-27T18:00:00Z early_close=yes"));
+    static_cast<void>(s.venue.control("play?interval_ms=100"));
+    // The timer, not a bar, sends the last position out: its market order appears at the venue.
+    REQUIRE(wait_for_line(*run, "eod_timer_triggered date=2026-11-27", seen));
+    CHECK(contains(seen, "open_positions=1"));
+    std::string market_id;
+    REQUIRE(eventually([&] {
+      market_id = order_id_with(s.venue.get("/v2/orders?status=open"), "\"type\":\"market\"");
+      return !market_id.empty();
+    }));
+    // No bar comes any more: the venue executes the exit as the close auction would.
+    static_cast<void>(s.venue.control("execute?id=" + market_id + "&qty=12&price=101.8"));
+    REQUIRE(wait_for_line(*run, "reason=session_close", seen));
+    INFO(seen);
+    // signal -> risk -> entry -> fill -> stop -> trailing -> exit: the backtest's trades of these
+    // bars (tests/engine/golden_scenario_test.cpp) with two stated differences: the venue stamps
+    // a fill at the end of its bar's minute (the backtest at its start), and it charges no
+    // slippage (the backtest's ALGO_BACKTEST__SLIPPAGE_PER_SHARE, $0.01, makes 100.51, 101.39,
+    // 101.61 and 101.10 of 100.50, 101.40, 101.60 and 101.11). Quantities, decisions and exit
+    // reasons are the same; the third trade leaves by the F17 timer.
+    CHECK(contains(seen, "stop_moved symbol=AAPL candle=2026-11-27T14:50:00Z stop=100.35"));
+    CHECK(contains(seen,
+                   "trade_closed symbol=AAPL qty=12 entry_at=2026-11-27T14:45:00Z "
+                   "exit_at=2026-11-27T14:57:00Z entry=100.5 exit=101.4 pnl=10.8 "
+                   "reason=strategy_exit"));
+    CHECK(contains(seen,
+                   "trade_closed symbol=AAPL qty=12 entry_at=2026-11-27T15:01:00Z "
+                   "exit_at=2026-11-27T15:03:00Z entry=101.6 exit=101.11 pnl=-5.88 "
+                   "reason=stop_loss"));
+    CHECK(contains(seen, "trade_closed symbol=AAPL qty=12 entry_at=2026-11-27T15:11:00Z"));
+    CHECK(contains(seen, "entry=101.7 exit=101.8 pnl=1.2 reason=session_close"));
+    // Alpaca holds a stop's shares: each exit cancelled its stop first.
+    CHECK(contains(seen, "exit_waits_for_stop_cancel"));
+    CHECK_FALSE(contains(s.venue.get("/v2/positions"), "\"AAPL\""));
     run->kill(SIGTERM);
     static_cast<void>(run->read_rest());
     CHECK(run->wait() == 0);

@@ -26,8 +26,12 @@ bool ends_order(OrderEventType type) {
 }  // namespace
 
 GatedBroker::GatedBroker(broker::Broker& inner, Clock& clock, std::function<bool()> listening,
-                         std::chrono::milliseconds max_wait)
-    : inner_(inner), clock_(clock), listening_(std::move(listening)), max_wait_(max_wait) {}
+                         std::chrono::milliseconds max_wait, ExitOrder exit_order)
+    : inner_(inner),
+      clock_(clock),
+      listening_(std::move(listening)),
+      max_wait_(max_wait),
+      exit_order_(exit_order) {}
 
 GatedBroker::~GatedBroker() { inner_.set_listener(nullptr); }
 
@@ -46,6 +50,27 @@ broker::CommandResult GatedBroker::submit(const orders::OrderRequest& request) {
   t.role = request.role;
   t.sent_at = clock_.now();
   open_.insert_or_assign(request.client_order_id, std::move(t));
+  if (exit_order_ == ExitOrder::cancel_stop_first &&
+      request.role == orders::OrderRole::exit_market && request.side == orders::Side::sell) {
+    const auto stop = std::find_if(open_.begin(), open_.end(), [&](const auto& entry) {
+      const TrackedOrder& o = entry.second;
+      return o.role == orders::OrderRole::stop_loss && o.symbol == request.symbol &&
+             !exits_after_stop_.contains(o.client_order_id);
+    });
+    if (stop != open_.end()) {
+      const TrackedOrder& s = stop->second;
+      log::info("exit_waits_for_stop_cancel",
+                {{"order", request.client_order_id}, {"stop", s.client_order_id}});
+      exits_after_stop_.emplace(s.client_order_id, request);
+      const auto r = inner_.cancel(broker::OrderRef{s.client_order_id, s.broker_order_id});
+      if (r.sent) return broker::CommandResult::ok();
+      exits_after_stop_.erase(s.client_order_id);
+    }
+  }
+  return submit_now(request);
+}
+
+broker::CommandResult GatedBroker::submit_now(const orders::OrderRequest& request) {
   if (held_.empty() && listening_()) {
     if (on_send) on_send(request);
     return inner_.submit(request);
@@ -215,6 +240,40 @@ void GatedBroker::on_order_event(const orders::OrderEvent& event) {
   note_event(event);
   if (on_event) on_event(event);
   if (listener_ != nullptr) listener_->on_order_event(event);
+  if (!exits_after_stop_.empty()) after_stop_ended(event);
+}
+
+void GatedBroker::after_stop_ended(const orders::OrderEvent& event) {
+  if (!ends_order(event.type) && event.type != OrderEventType::cancel_rejected) return;
+  const auto found = exits_after_stop_.find(event.client_order_id);
+  if (found == exits_after_stop_.end()) return;
+  if (event.type == OrderEventType::cancel_rejected) return;  // its fill follows
+  const orders::OrderRequest exit = std::move(found->second);
+  exits_after_stop_.erase(found);
+  if (event.type == OrderEventType::fill) {
+    // The stop took the position out first: selling again would open a short.
+    log::warning("exit_not_sent_stop_filled", {{"order", exit.client_order_id}});
+    orders::OrderEvent failed;
+    failed.type = OrderEventType::submit_failed;
+    failed.client_order_id = exit.client_order_id;
+    failed.symbol_id = exit.symbol_id;
+    failed.side = exit.side;
+    failed.ts = clock_.now();
+    failed.reason = "the stop filled before the exit was sent";
+    on_order_event(failed);
+    return;
+  }
+  const auto r = submit_now(exit);
+  if (!r.sent) {
+    orders::OrderEvent failed;
+    failed.type = OrderEventType::submit_failed;
+    failed.client_order_id = exit.client_order_id;
+    failed.symbol_id = exit.symbol_id;
+    failed.side = exit.side;
+    failed.ts = clock_.now();
+    failed.reason = r.reason;
+    on_order_event(failed);
+  }
 }
 
 void GatedBroker::deliver(const orders::OrderEvent& event) { on_order_event(event); }

@@ -5,7 +5,11 @@
 //    the stream listens again; after `max_wait` an entry fails safe (submit_failed, logged) while
 //    a protective order (stop, exit) goes out anyway, because an unprotected position is worse;
 //  - keeps what the stream said of every order still open, for the order audit, which compares
-//    it with the broker's REST state and applies what the stream never delivered (stream_gap).
+//    it with the broker's REST state and applies what the stream never delivered (stream_gap);
+//  - with ExitOrder::cancel_stop_first (Alpaca, where a working stop holds the shares and a sell
+//    for them is refused as insufficient quantity): a market exit of a position whose stop is
+//    working cancels the stop first and goes out once the broker confirms the cancel; when the
+//    stop fills first, the exit is not sent (it would open a short) and fails instead.
 // Private to the runtime; everything runs on the io_context's thread.
 
 #include <chrono>
@@ -22,12 +26,18 @@
 
 namespace trader::runtime {
 
+enum class ExitOrder : std::uint8_t {
+  with_stop_working,  // a simulated broker: the stop stays until the exit fills (as backtests)
+  cancel_stop_first,  // Alpaca
+};
+
 class GatedBroker final : public broker::Broker, public broker::OrderEventListener {
  public:
   // `listening`: the trade-update stream is authorized and listening (always true for a
   // simulated broker).
   GatedBroker(broker::Broker& inner, Clock& clock, std::function<bool()> listening,
-              std::chrono::milliseconds max_wait);
+              std::chrono::milliseconds max_wait,
+              ExitOrder exit_order = ExitOrder::with_stop_working);
   ~GatedBroker() override;
   GatedBroker(const GatedBroker&) = delete;
   GatedBroker& operator=(const GatedBroker&) = delete;
@@ -72,11 +82,17 @@ class GatedBroker final : public broker::Broker, public broker::OrderEventListen
   void poll();
   void send_held(Held& h, bool expired);
   void note_event(const orders::OrderEvent& event);
+  broker::CommandResult submit_now(const orders::OrderRequest& request);
+  // An exit waiting for its position's stop to be cancelled: sent, or failed when the stop
+  // filled.
+  void after_stop_ended(const orders::OrderEvent& event);
 
   broker::Broker& inner_;
   Clock& clock_;
   std::function<bool()> listening_;
   std::chrono::milliseconds max_wait_;
+  ExitOrder exit_order_;
+  std::map<std::string, orders::OrderRequest> exits_after_stop_;  // by the stop's client id
   broker::OrderEventListener* listener_ = nullptr;
   std::deque<Held> held_;
   net::TimerHandle poll_timer_;

@@ -195,7 +195,11 @@ void Runtime::Impl::make_brokers() {
     sim = std::make_unique<broker::SimBroker>(broker::SimulationSettings::from(settings.backtest));
     inner = sim.get();
   }
-  gate = std::make_unique<GatedBroker>(*inner, *clock, std::move(listening), options.order_wait);
+  // Alpaca holds a stop's shares: an exit cancels the stop first (a simulated broker keeps the
+  // backtests' order of events).
+  gate = std::make_unique<GatedBroker>(
+      *inner, *clock, std::move(listening), options.order_wait,
+      alpaca ? ExitOrder::cancel_stop_first : ExitOrder::with_stop_working);
   gate->on_event = [this](const orders::OrderEvent& e) { metrics.order_event(e.type); };
   gate->on_send = [this](const orders::OrderRequest& /*request*/) {
     if (bar_arrived) {
