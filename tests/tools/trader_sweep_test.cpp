@@ -4,8 +4,14 @@
 // refused by name, and bad input refused with what and where.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -53,9 +59,83 @@ std::string object_after(const std::string& text, const std::string& key, std::s
   return "";
 }
 
+// Runs the sweep with its stderr on a pseudo-terminal (stdout to /dev/null); returns what the
+// terminal showed and the exit status.
+std::pair<std::string, int> on_terminal(const std::vector<std::string>& args) {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  REQUIRE(master >= 0);
+  REQUIRE(::grantpt(master) == 0);
+  REQUIRE(::unlockpt(master) == 0);
+  const std::string slave_name = ::ptsname(master);  // NOLINT(concurrency-mt-unsafe): one thread
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::setsid();
+    const int slave = ::open(slave_name.c_str(), O_RDWR);
+    const int null = ::open("/dev/null", O_WRONLY);
+    if (slave < 0 || null < 0) ::_exit(127);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(slave, STDERR_FILENO);
+    std::vector<char*> argv;
+    std::string bin = TRADER_SWEEP_BIN;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  std::string shown;
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = ::read(master, buffer, sizeof buffer);
+    if (n > 0) {
+      shown.append(buffer, static_cast<std::size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;  // EIO once the child closed the terminal
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(master);
+  return {shown, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)};
+}
+
 }  // namespace
 
 TEST_SUITE("tools/trader-sweep") {
+  TEST_CASE("a progress bar on a terminal for a sweep past a second; none with --quiet or a pipe") {
+    // 200 combinations over two years of one symbol: more than a second of work.
+    const std::vector<std::string> args{"--symbols",    "AAPL",
+                                        "--start-date", "2023-01-01",
+                                        "--end-date",   "2024-12-31",
+                                        "--data",       "synthetic",
+                                        "--grid",       "sma_fast=5:24:1",
+                                        "--grid",       "stop_buffer_pct=0.1:1.0:0.1",
+                                        "--jobs",       "1",
+                                        "--shard",      "0/1",
+                                        "--output",     "."};
+    TempDir dir;
+    auto in_dir = args;
+    in_dir.back() = dir.path().string();
+    in_dir.insert(in_dir.end(), {"--db", (dir / "t.db").string()});
+    const auto [shown, status] = on_terminal(in_dir);
+    CHECK(status == 0);
+    CHECK(has(shown, "/200 combinations"));
+    CHECK(has(shown, "/s  ETA "));
+    auto quiet = in_dir;
+    quiet.push_back("--quiet");
+    const auto [nothing, quiet_status] = on_terminal(quiet);
+    CHECK(quiet_status == 0);
+    CHECK_FALSE(has(nothing, "combinations"));
+    // stderr a pipe (run_process): no progress either.
+    const auto piped = sweep(dir, in_dir);
+    CHECK(piped.exit_code == 0);
+    CHECK(piped.err.empty());
+  }
+
   TEST_CASE("the best combination rerun alone with trader-backtest --param: identical metrics") {
     TempDir dir;
     const auto r = sweep(dir, with({"--json"}));
