@@ -490,4 +490,28 @@ TEST_SUITE("tools") {
     static_cast<void>(run->read_rest());
     CHECK(run->wait() == 0);
   }
+
+  TEST_CASE(
+      "F19: the market-data stream lost three times within five minutes stops safely, exit 1") {
+    Session s("PA1RUNTEST1", venue_bars(), {}, "60");
+    static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
+    std::string seen;
+    auto run = start_runtime(s, kDay2, seen);
+    static_cast<void>(s.venue.control("play?interval_ms=1000"));  // the clock's pace: no staleness
+    for (int drop = 1; drop <= 3; ++drop) {
+      // Subscribed again (the stream reconnects by itself), then lost again.
+      REQUIRE(eventually([&] {
+        const auto state = http_request(s.venue.url(), "GET", "/_control/state");
+        return contains(state.body, "\"data_subscribers\":1");
+      }));
+      static_cast<void>(s.venue.control("drop?stream=data"));
+      REQUIRE(wait_for_line(*run, "task_", seen));
+    }
+    const std::string rest = run->read_rest();
+    INFO(seen << rest);
+    CHECK(run->wait() == 1);
+    CHECK(contains(seen, "task_max_failures task=market_data failures=3"));
+    CHECK(contains(seen + rest, "safe_stop reason=\"the market-data stream failed 3 times"));
+    CHECK(contains(rest, "shutdown_complete exit_code=1"));
+  }
 }

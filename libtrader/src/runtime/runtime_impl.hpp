@@ -105,6 +105,11 @@ struct Runtime::Impl {
   net::TimerHandle feed_restart_timer;
   bool feed_was_connected = false;
   bool trade_was_listening = false;
+  // Connections seen so far, and whether the loss before the next one was counted already.
+  int feed_reconnects_seen = 0;
+  bool feed_loss_counted = false;
+  int trade_sessions_seen = 0;
+  bool trade_loss_counted = false;
   bool feed_restarting = false;
   core::Timestamp last_audit{};
   int stream_gaps = 0;

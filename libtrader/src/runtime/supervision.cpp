@@ -34,17 +34,28 @@ void Runtime::Impl::check_health() {
       stop_safely("the market-data stream stopped: " + h.fatal_error);
       return;
     }
+    // A loss is seen as the disconnection or, when the stream came back between two checks, as
+    // one more connection; each counts once (the stream reconnects by itself, with backoff).
+    bool failed_now = false;
+    if (!h.connected && feed_was_connected) {
+      feed_loss_counted = true;
+      failed_now = true;
+    }
+    for (int n = feed_reconnects_seen; n < h.reconnects; ++n) {
+      if (feed_loss_counted) {
+        feed_loss_counted = false;
+      } else {
+        failed_now = true;
+      }
+    }
+    feed_reconnects_seen = std::max(feed_reconnects_seen, h.reconnects);
+    if (failed_now && !supervisor.failed("market_data", "disconnected")) {
+      stop_safely("the market-data stream failed 3 times within 5 minutes");
+      return;
+    }
     if (h.connected && !feed_was_connected) {
       log::info("market_data_connected", {{"reconnects", std::to_string(h.reconnects)}});
       supervisor.recovered("market_data");
-    }
-    if (!h.connected && feed_was_connected) {
-      feed_was_connected = false;
-      if (!supervisor.failed("market_data", "disconnected")) {
-        stop_safely("the market-data stream failed 3 times within 5 minutes");
-        return;
-      }
-      // The stream reconnects by itself (with its own backoff).
     }
     feed_was_connected = h.connected;
     // Silent past the limit during the session: dead, though the socket looks open.
@@ -66,17 +77,29 @@ void Runtime::Impl::check_health() {
       return;
     }
     const bool listening = alpaca->stream_listening();
-    if (listening && !trade_was_listening) {
-      log::info("trade_updates_listening",
-                {{"sessions", std::to_string(alpaca->stream_sessions())}});
-      supervisor.recovered("trade_updates");
-    }
+    const int sessions = alpaca->stream_sessions();
+    bool failed_now = false;
     if (!listening && trade_was_listening) {
-      if (!supervisor.failed("trade_updates", "stopped listening")) {
-        trade_was_listening = false;
-        stop_safely("the trade-update stream failed 3 times within 5 minutes");
-        return;
+      trade_loss_counted = true;
+      failed_now = true;
+    }
+    // Sessions after the first that began between two checks: losses not seen as such.
+    for (int n = std::max(trade_sessions_seen, 1); n < sessions; ++n) {
+      if (trade_loss_counted) {
+        trade_loss_counted = false;
+      } else {
+        failed_now = true;
       }
+    }
+    trade_sessions_seen = std::max(trade_sessions_seen, sessions);
+    if (failed_now && !supervisor.failed("trade_updates", "stopped listening")) {
+      trade_was_listening = false;
+      stop_safely("the trade-update stream failed 3 times within 5 minutes");
+      return;
+    }
+    if (listening && !trade_was_listening) {
+      log::info("trade_updates_listening", {{"sessions", std::to_string(sessions)}});
+      supervisor.recovered("trade_updates");
     }
     trade_was_listening = listening;
   }
@@ -84,6 +107,7 @@ void Runtime::Impl::check_health() {
 
 void Runtime::Impl::restart_feed_later(std::chrono::milliseconds delay) {
   feed_restarting = true;
+  feed_loss_counted = true;  // the staleness was the failure; the new connection is not another
   feed->stop();
   feed_was_connected = false;
   feed_restart_timer = clock->timers().start(delay, [this] {
