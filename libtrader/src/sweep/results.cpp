@@ -107,8 +107,8 @@ std::string results_table(const SweepResult& result, std::size_t limit) {
   for (std::size_t i = 0; i < result.axes.size(); ++i) {
     out += fmt::format("  {:>{}}", result.axes[i], widths[i]);
   }
-  out += fmt::format("  {:>8} {:>7} {:>14} {:>8} {:>8} {:>8} {:>9}\n", "sharpe", "trades", "return",
-                     "return%", "maxdd%", "pf", "sortino");
+  out += fmt::format("  {:>8} {:>7} {:>14} {:>8} {:>8} {:>8} {:>8} {:>8}\n", "sharpe", "trades",
+                     "return", "return%", "maxdd%", "pf", "sortino", "cagr%");
   std::size_t rank = 0;
   for (const CombinationResult* r : ranked) {
     if (limit != 0 && rank >= limit) {
@@ -121,11 +121,11 @@ std::string results_table(const SweepResult& result, std::size_t limit) {
     for (std::size_t i = 0; i < r->parameters.size() && i < widths.size(); ++i) {
       out += fmt::format("  {:>{}}", r->parameters[i].second, widths[i]);
     }
-    out +=
-        fmt::format("  {:>8.2f} {:>7} {:>14} {:>8} {:>8.2f} {:>8.2f} {:>9.2f}\n", m.sharpe_ratio,
-                    m.total_trades, core::dollars(m.total_return, core::DollarSign::before_dollar),
-                    m.total_return_pct.to_string_fixed(2), m.max_drawdown_pct, m.profit_factor,
-                    m.sortino_ratio);
+    out += fmt::format("  {:>8.2f} {:>7} {:>14} {:>8} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f}\n",
+                       m.sharpe_ratio, m.total_trades,
+                       core::dollars(m.total_return, core::DollarSign::before_dollar),
+                       m.total_return_pct.to_string_fixed(2), m.max_drawdown_pct, m.profit_factor,
+                       m.sortino_ratio, m.cagr * 100.0);
   }
   for (const auto& w : result.warnings) out += "warning: " + w + "\n";
   if (result.synthetic) out += banner;
