@@ -78,5 +78,11 @@ TEST_SUITE("sweep/shard") {
     CHECK(has(refusal(std::nullopt, std::nullopt,
                       {.slurm_array_task_id = "4", .slurm_array_task_count = "4"}),
               "SLURM_ARRAY_TASK_ID=4 is outside 0..3"));
+    CHECK(has(refusal(std::nullopt, std::string("3"),
+                      {.slurm_array_task_id = "1", .slurm_array_task_count = "4"}),
+              "--shards 3 does not match the Slurm array's 4 tasks"));
+    CHECK(refusal(std::nullopt, std::string("4"),
+                  {.slurm_array_task_id = "1", .slurm_array_task_count = "4"})
+              .empty());
   }
 }

@@ -79,9 +79,13 @@ std::optional<Shard> resolve_shard(const std::optional<std::string>& shard_optio
                       "SLURM_ARRAY_TASK_COUNT; only {} is set",
                       env.slurm_array_task_id ? "SLURM_ARRAY_TASK_ID" : "SLURM_ARRAY_TASK_COUNT"));
     }
-    const std::size_t n = shards_option
-                              ? number_in(*shards_option, "--shards", 1)
-                              : number_in(*env.slurm_array_task_count, "SLURM_ARRAY_TASK_COUNT", 1);
+    const std::size_t n = number_in(*env.slurm_array_task_count, "SLURM_ARRAY_TASK_COUNT", 1);
+    if (shards_option && number_in(*shards_option, "--shards", 1) != n) {
+      throw ShardError(
+          fmt::format("--shards {} does not match the Slurm array's {} tasks "
+                      "(SLURM_ARRAY_TASK_COUNT={})",
+                      *shards_option, n, *env.slurm_array_task_count));
+    }
     const std::size_t first = env.slurm_array_task_min
                                   ? number_in(*env.slurm_array_task_min, "SLURM_ARRAY_TASK_MIN", 0)
                                   : 0;
