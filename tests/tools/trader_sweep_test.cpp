@@ -299,6 +299,33 @@ TEST_SUITE("tools/trader-sweep") {
     }
   }
 
+  TEST_CASE("shards read the bar store without writing it (a cluster's read-only volume)") {
+    TempDir dir;
+    const auto synth = run_process({TRADER_DATA_BIN, "synth", "--symbols", "AAPL,MSFT", "--start",
+                                    "2025-01-02", "--end", "2025-02-28"},
+                                   {}, dir.path());
+    REQUIRE(synth.exit_code == 0);
+    const auto db = dir / "data/trading.db";
+    const std::string before = read_file(db);
+    const auto mtime = std::filesystem::last_write_time(db);
+    auto args = kSweep;
+    args[7] = "store";
+    for (int k = 0; k < 2; ++k) {
+      auto shard = args;
+      shard.insert(shard.end(), {"--shard", std::to_string(k) + "/2", "--output", "out"});
+      const auto r = sweep(dir, shard);
+      REQUIRE(r.exit_code == 0);
+      CHECK(has(r.err, "SYNTHETIC bars"));  // the store's provenance is still reported
+    }
+    CHECK(read_file(db) == before);
+    CHECK(std::filesystem::last_write_time(db) == mtime);
+    const auto merged =
+        sweep(dir, {"merge", "out", "--json", "--db", (dir / "results.db").string()});
+    REQUIRE(merged.exit_code == 0);
+    args.push_back("--json");
+    CHECK(merged.out == sweep(dir, args).out);
+  }
+
   TEST_CASE("merge refuses a missing or foreign shard, naming it") {
     TempDir dir;
     for (int k = 0; k < 3; ++k) {
