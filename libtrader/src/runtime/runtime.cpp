@@ -80,6 +80,7 @@ Runtime::Impl::Impl(RuntimeOptions opts)
       supervisor([this] { return clock ? clock->now() : core::Timestamp{}; }) {}
 
 Runtime::Impl::~Impl() {
+  if (backfill_thread.joinable()) backfill_thread.join();
   // The engine first (it unregisters from the gate), then the streams.
   engine.reset();
   if (feed) feed->stop();
@@ -334,6 +335,28 @@ void Runtime::Impl::on_bar(const data::Bar& bar, bool updated) {
     log::debug("bar_outside_session", {{"symbol", name}, {"ts", core::format_timestamp(bar.ts)}});
     return;
   }
+  // The first bar of a new connection: the outage's lost minutes are fetched before it.
+  if (!options.replay && !feed_restarting && feed->health().reconnects > feed_reconnects_seen) {
+    check_health();
+  }
+  // While the minutes lost in an outage are fetched, live bars wait behind them (in order).
+  if (backfilling) {
+    held_live.push_back(bar);
+    return;
+  }
+  process_bar(bar);
+}
+
+void Runtime::Impl::process_bar(const data::Bar& bar) {
+  // No candle twice: a bar a reconnect or a backfill delivers again is dropped.
+  core::Timestamp& last = last_bar_ts[data::index_of(bar.symbol)];
+  if (bar.ts <= last) {
+    log::debug("bar_duplicate",
+               {{"symbol", symbols.name(bar.symbol)}, {"ts", core::format_timestamp(bar.ts)}});
+    return;
+  }
+  last = bar.ts;
+  const std::string& name = symbols.name(bar.symbol);
   metrics.bar_received(clock->now());
   metrics.bar_processed();
   bar_arrived = std::chrono::steady_clock::now();
@@ -373,6 +396,7 @@ void Runtime::Impl::start_running() {
   } else {
     feed = live_bar_feed(io, alpaca::market_data_stream_options(settings), symbols, *clock);
   }
+  last_bar_ts.assign(symbols.size(), core::Timestamp{});
   set_state(RuntimeState::running);
   feed->start([this](const data::Bar& bar, bool updated) { on_bar(bar, updated); },
               [this] {

@@ -8,6 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
+#include <thread>
+#include <vector>
 
 #include <trader/alpaca/broker.hpp>
 #include <trader/broker/sim_broker.hpp>
@@ -42,6 +44,7 @@ struct Runtime::Impl {
   void start_running();
   void install_signals();
   void on_bar(const data::Bar& bar, bool updated);
+  void process_bar(const data::Bar& bar);
   [[nodiscard]] std::string mode_name() const;
   [[nodiscard]] bool alpaca_mode() const noexcept { return alpaca != nullptr; }
 
@@ -63,6 +66,10 @@ struct Runtime::Impl {
   [[nodiscard]] StatusSnapshot snapshot() const;
   [[nodiscard]] std::vector<StreamStatus> streams() const;
 
+  // --- the minutes an outage of the market-data stream lost, from REST (backfill.cpp) ---
+  void start_backfill();
+  void finish_backfill(std::vector<data::Bar> bars, int failed);
+
   // --- shutdown (shutdown.cpp) ---
   void shutdown(int exit_code, std::string_view why);
   void drain_then(std::chrono::milliseconds limit, std::function<bool()> done,
@@ -75,7 +82,6 @@ struct Runtime::Impl {
   const config::Settings& settings;
   boost::asio::io_context io;
   std::unique_ptr<Clock> clock;
-  RuntimeState state = RuntimeState::starting;
   core::Timestamp started_at{};
   std::optional<store::Database> db;
   std::unique_ptr<orders::OrderRepository> order_repo;
@@ -94,7 +100,6 @@ struct Runtime::Impl {
   std::chrono::steady_clock::time_point process_start = std::chrono::steady_clock::now();
   // When the bar being processed was handed over (bar-to-order latency); unset between bars.
   std::optional<std::chrono::steady_clock::time_point> bar_arrived;
-  int signal_count = 0;
 
   // The trading day's timers.
   net::TimerHandle open_timer;
@@ -103,23 +108,32 @@ struct Runtime::Impl {
   // Supervision and the audit.
   net::TimerHandle health_timer;
   net::TimerHandle feed_restart_timer;
-  bool feed_was_connected = false;
-  bool trade_was_listening = false;
-  // Connections seen so far, and whether the loss before the next one was counted already.
-  int feed_reconnects_seen = 0;
-  bool feed_loss_counted = false;
-  int trade_sessions_seen = 0;
-  bool trade_loss_counted = false;
-  bool feed_restarting = false;
   core::Timestamp last_audit{};
-  int stream_gaps = 0;
+  // The newest bar processed per symbol (duplicates dropped); the backfill in flight and the
+  // live bars waiting behind it.
+  std::vector<core::Timestamp> last_bar_ts;
+  std::vector<data::Bar> held_live;
+  std::thread backfill_thread;
   // Shutdown.
-  bool shutting_down = false;
-  bool replay_ended = false;
-  int exit_code = 0;
   std::optional<boost::asio::steady_timer> drain_timer;
   std::optional<boost::asio::steady_timer> deadline_timer;
   std::chrono::steady_clock::time_point drain_until;
+
+  int signal_count = 0;
+  // Connections seen so far (and, below, whether the loss before the next one was counted).
+  int feed_reconnects_seen = 0;
+  int trade_sessions_seen = 0;
+  int stream_gaps = 0;
+  int exit_code = 0;
+  RuntimeState state = RuntimeState::starting;
+  bool feed_was_connected = false;
+  bool trade_was_listening = false;
+  bool feed_loss_counted = false;
+  bool trade_loss_counted = false;
+  bool feed_restarting = false;
+  bool backfilling = false;
+  bool shutting_down = false;
+  bool replay_ended = false;
 };
 
 }  // namespace trader::runtime

@@ -41,6 +41,7 @@ void Runtime::Impl::check_health() {
       feed_loss_counted = true;
       failed_now = true;
     }
+    const bool reconnected = h.reconnects > feed_reconnects_seen;
     for (int n = feed_reconnects_seen; n < h.reconnects; ++n) {
       if (feed_loss_counted) {
         feed_loss_counted = false;
@@ -49,6 +50,8 @@ void Runtime::Impl::check_health() {
       }
     }
     feed_reconnects_seen = std::max(feed_reconnects_seen, h.reconnects);
+    // Back after a loss: what the outage lost comes over REST.
+    if (reconnected) start_backfill();
     if (failed_now && !supervisor.failed("market_data", "disconnected")) {
       stop_safely("the market-data stream failed 3 times within 5 minutes");
       return;
