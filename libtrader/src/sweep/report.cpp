@@ -100,12 +100,14 @@ void header(std::string& page, const SweepResult& r, const std::string& what) {
   page += "</h1>\n<div class=\"meta\">";
   std::string symbols;
   for (const auto& s : r.symbols) symbols += (symbols.empty() ? "" : ", ") + s;
-  append_escaped(
-      page, fmt::format("{} | {} to {} | {} combinations ranked by {} | {} bars ({}) | "
-                        "fingerprint {}",
-                        symbols, core::format_date(r.start_date), core::format_date(r.end_date),
-                        r.combinations, to_string(r.objective), core::with_thousands(r.bars),
-                        r.data_source, r.fingerprint));
+  append_escaped(page, fmt::format("{} | {} to {} | {} combinations ranked by {} | {}", symbols,
+                                   core::format_date(r.start_date), core::format_date(r.end_date),
+                                   r.combinations, to_string(r.objective), r.data_source));
+  // A walk-forward reads other bars in every window: one count and fingerprint would mislead.
+  if (!r.fingerprint.empty()) {
+    append_escaped(page, fmt::format(" | {} bars, fingerprint {}", core::with_thousands(r.bars),
+                                     r.fingerprint));
+  }
   page += "</div>\n";
 }
 

@@ -187,6 +187,10 @@ WalkForwardResult run_walk_forward(const SweepRunner& runner, const SweepRequest
   }
   out.sweep.start_date = request.start_date;
   out.sweep.end_date = request.end_date;
+  // Each window read its own bars: no one count or fingerprint stands for them all.
+  out.sweep.bars = 0;
+  out.sweep.bars_fingerprint.clear();
+  out.sweep.fingerprint.clear();
   out.out_of_sample_return = base - out.initial_capital;
   out.in_sample_objective = in_sum / static_cast<double>(windows.size());
   out.out_of_sample_objective = out_sum / static_cast<double>(windows.size());
