@@ -544,4 +544,33 @@ TEST_SUITE("tools") {
     CHECK(contains(seen + rest, "backfill_finished recovered="));
     CHECK_FALSE(contains(seen + rest, "backfill_finished recovered=0 "));
   }
+
+  TEST_CASE("without keys trader-run exits 1 at once naming the missing variables") {
+    const TempDir dir;
+    const auto r =
+        run_process({TRADER_RUN_BIN}, {{"ALGO_DB_PATH", (dir / "t.db").string()}}, dir.path());
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "ALGO_BROKER__API_KEY"));
+    CHECK(contains(r.err, "ALGO_BROKER__SECRET_KEY"));
+    CHECK(contains(r.out, "PAPER trading"));  // the mode is printed at every start (F16)
+  }
+
+  TEST_CASE("a dry run: live bars from the venue, fills simulated, nothing sent to the broker") {
+    Session s("PA1RUNTEST1", venue_bars("2026-03-02", "2026-03-03", ""));
+    static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
+    std::string seen;
+    auto run = start_runtime(s, kDay2, seen, {"--broker", "sim"});
+    CHECK(contains(seen, "DRY RUN"));
+    static_cast<void>(s.venue.control("play?interval_ms=200"));
+    REQUIRE(wait_for_line(*run, "trade_closed symbol=AAPL", seen));
+    run->kill(SIGTERM);
+    const std::string rest = run->read_rest();
+    CHECK(run->wait() == 0);
+    INFO(seen << rest);
+    // The backtest's first trade (SimBroker fills, the same slippage).
+    CHECK(contains(seen,
+                   "trade_closed symbol=AAPL qty=12 entry_at=2026-03-03T14:44:00Z "
+                   "exit_at=2026-03-03T14:56:00Z entry=100.51 exit=101.39 pnl=10.56"));
+    CHECK(s.venue.get("/v2/orders?status=all") == "[]");
+  }
 }

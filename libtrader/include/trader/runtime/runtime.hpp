@@ -1,8 +1,7 @@
 #pragma once
 // The live and paper trading runtime (trader-run): the one Engine of the backtests driven by
 // live streams, on one io_context and one thread (bars and trade updates arrive on it in turn,
-// so no lock is needed). Start-up in the reference's order (docs/architecture.md, the runtime):
-// mode banner -> paper gate (F16) -> database (F13) -> reconciliation (stored orders forced to
+// so no lock is needed). Start-up in this order: mode banner -> paper gate (F16) -> database (F13) -> reconciliation (stored orders forced to
 // the broker's state, orphans cancelled or adopted, every position protected) -> circuit
 // breaker from today's trades -> warm-up from REST history -> running. Then the end-of-day timer
 // (F17), supervision of the streams (F19), the order audit, and a graceful shutdown on SIGTERM,
