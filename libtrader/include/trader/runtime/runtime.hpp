@@ -1,12 +1,12 @@
 #pragma once
 // The live and paper trading runtime (trader-run): the one Engine of the backtests driven by
 // live streams, on one io_context and one thread (bars and trade updates arrive on it in turn,
-// so no lock is needed). Start-up in this order: mode banner -> paper gate (F16) -> database (F13) -> reconciliation (stored orders forced to
-// the broker's state, orphans cancelled or adopted, every position protected) -> circuit
-// breaker from today's trades -> warm-up from REST history -> running. Then the end-of-day timer
-// (F17), supervision of the streams (F19), the order audit, and a graceful shutdown on SIGTERM,
-// SIGINT or request_shutdown() (A.14: pending entries cancelled, fills drained, every position
-// left with a broker-side stop, nothing flattened).
+// so no lock is needed). Start-up in this order: mode banner -> paper gate (F16) -> database (F13)
+// -> reconciliation (stored orders forced to the broker's state, orphans cancelled or adopted,
+// every position protected) -> circuit breaker from today's trades -> warm-up from REST history ->
+// running. Then the end-of-day timer (F17), supervision of the streams (F19), the order audit, and
+// a graceful shutdown on SIGTERM, SIGINT or request_shutdown() (A.14: pending entries cancelled,
+// fills drained, every position left with a broker-side stop, nothing flattened).
 //
 // Three ways to run it: against Alpaca (paper, or live with both opt-ins), a dry run (live bars
 // from Alpaca, fills from SimBroker: nothing reaches the broker), and a replay (bars from a feed
