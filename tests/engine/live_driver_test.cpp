@@ -1,6 +1,6 @@
 // What the live runtime needs of the engine: a strategy's exception isolated to its symbol and
 // candle, the session begun by the driver from the broker's cash, pending entries cancelled
-// without flattening, and positions without a working stop protected (A.14, F17, F18).
+// without flattening, and positions without a working stop protected (F17, F18).
 #include <trader/engine/engine.hpp>
 
 #include <doctest/doctest.h>

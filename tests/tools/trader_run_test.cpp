@@ -1,8 +1,8 @@
 // End-to-end: the built trader-run against the `paper-venue` executable (issue 14): the paper
 // gate's refusals (F16), a paper session at accelerated time (warm-up from the venue's history,
-// entry, fill, stop at the broker), status and health, SIGTERM mid-session (A.14: exit 0, the
+// entry, fill, stop at the broker), status and health, SIGTERM mid-session (exit 0, the
 // position left with its broker-side stop, a second signal exits 1 at once), a crash and
-// restart (A.17: no duplicate order, the stop adopted, the breaker rebuilt), and a replay of
+// restart (no duplicate order, the stop adopted, the breaker rebuilt), and a replay of
 // the golden scenario from the store.
 #include <doctest/doctest.h>
 
@@ -281,7 +281,7 @@ TEST_SUITE("tools") {
     const auto took = std::chrono::steady_clock::now() - signalled;
     INFO(seen << rest);
     CHECK(code == 0);
-    CHECK(took < 10s);  // A.14 (the runtime's own deadline is 9 s)
+    CHECK(took < 10s);  // within 10 s (the runtime's own deadline is 9 s)
     CHECK(contains(rest, "shutdown_complete exit_code=0"));
     // Not flattened: the position and its stop stay at the broker.
     CHECK(contains(s.venue.get("/v2/positions"), "\"AAPL\""));
@@ -289,7 +289,7 @@ TEST_SUITE("tools") {
     CHECK(contains(open, "\"type\":\"stop\""));
     CHECK_FALSE(contains(open, "\"side\":\"buy\""));  // no pending entry left
 
-    // A.17: the restart takes the position over with its stop; nothing is sent twice.
+    // The restart takes the position over with its stop; nothing is sent twice.
     const std::string orders_before = s.venue.get("/v2/orders?status=all");
     std::string seen2;
     auto again = start_runtime(s, "2026-03-03T14:46:00Z", seen2);
@@ -516,7 +516,7 @@ TEST_SUITE("tools") {
   }
 
   TEST_CASE(
-      "A.9: minutes lost while the data stream was down come over REST: none lost, none twice") {
+      "F19: minutes lost while the data stream was down come over REST: none lost, none twice") {
     Session s("PA1RUNTEST1", venue_bars("2026-03-02", "2026-03-03", ""));
     static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
     std::string seen;

@@ -1,4 +1,4 @@
-// A.9, F19: minutes lost while the market-data stream was down are fetched over REST once it is
+// F19: minutes lost while the market-data stream was down are fetched over REST once it is
 // back (Alpaca does not send them again), on a thread of their own so the loop goes on; live
 // bars that arrive meanwhile wait behind them, so each symbol's bars reach the engine in order
 // and none twice (no candle lost, none duplicated).

@@ -18,7 +18,7 @@ constexpr int kAttempts = 3;
 constexpr std::int64_t kMaxShares = 100'000;
 const core::Decimal kMaxPrice = core::Decimal::from_integer(1'000'000);
 
-// A broker read, retried (A.13: 3 attempts, 1 s, 2 s, 4 s apart), else the start-up stops.
+// A broker read, retried (3 attempts, 1 s, 2 s, 4 s apart), else the start-up stops.
 template <class F>
 auto with_retries(std::string_view what, F read) {
   std::chrono::seconds wait{1};
@@ -183,7 +183,7 @@ Reconciliation reconcile(alpaca::AlpacaBroker& broker, orders::OrderRepository& 
       return o.client_order_id == r.client_order_id || (r.broker_id && o.id == *r.broker_id);
     });
     if (!r.broker_id && !at_broker && r.role == orders::OrderRole::entry) {
-      // A.17: an entry stored but never received by the broker is not sent hours later.
+      // An entry stored but never received by the broker is not sent hours later.
       orders::OrderEvent failed;
       failed.type = OrderEventType::submit_failed;
       failed.client_order_id = r.client_order_id;
@@ -203,7 +203,7 @@ Reconciliation reconcile(alpaca::AlpacaBroker& broker, orders::OrderRepository& 
       [](const orders::OrderEvent& a, const orders::OrderEvent& b) { return a.ts < b.ts; });
   out.open = std::move(open);
 
-  // 4. The circuit breaker's base (A.6 step 4): today's equity before today's trades.
+  // 4. The circuit breaker's base: today's equity before today's trades.
   core::Decimal realized;
   for (const auto& t : out.state.trades_today) realized += t.pnl;
   out.state.start_of_day_equity = out.account.equity.value - realized;

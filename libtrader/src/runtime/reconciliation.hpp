@@ -1,5 +1,5 @@
 #pragma once
-// Start-up reconciliation (A.17), before any stream is started: the stored orders and the
+// Start-up reconciliation, before any stream is started: the stored orders and the
 // broker's orders, positions and account are brought into one RestoreState for
 // Engine::restore. Private to the runtime.
 

@@ -38,7 +38,7 @@ std::string_view to_string(RuntimeState state) noexcept {
 
 namespace {
 
-// The lifecycle points of the engine's orders and trades, one log line each (A.21 item 18).
+// The lifecycle points of the engine's orders and trades, one log line each.
 class LoggingObserver final : public engine::EngineObserver {
  public:
   LoggingObserver(const data::SymbolTable& symbols, Metrics& metrics)
@@ -227,7 +227,7 @@ void Runtime::Impl::make_engine(const std::vector<std::string>& extra_symbols) {
                                             std::move(engine_options), observer.get());
 }
 
-// A.8: history from Alpaca's REST API, at most five symbols at a time; a symbol that fails is
+// Warm-up: history from Alpaca's REST API, at most five symbols at a time; a symbol that fails is
 // logged and stays silent until its live bars have warmed it; a shutdown stops it.
 void Runtime::Impl::warm_up() {
   set_state(RuntimeState::warming_up);
@@ -378,7 +378,7 @@ void Runtime::Impl::install_signals() {
       ++signal_count;
       const std::string name = number == SIGINT ? "SIGINT" : "SIGTERM";
       if (signal_count > 1) {
-        // A.14: the second signal ends the process at once.
+        // The second signal ends the process at once.
         log::critical("second_signal_exit", {{"signal", name}});
         std::_Exit(1);
       }

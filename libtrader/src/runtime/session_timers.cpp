@@ -34,7 +34,7 @@ void Runtime::Impl::schedule_day() {
 void Runtime::Impl::on_open(const calendar::Session& session) const {
   if (shutting_down) return;
   if (engine->session_in_progress() == session.date) return;  // restored, or started by a bar
-  // The circuit breaker starts the day from the broker's account (A.12 step 6).
+  // The circuit breaker starts the day from the broker's account.
   core::Decimal cash = engine->cash();
   try {
     const broker::AccountSnapshot account = gate->account();

@@ -1,4 +1,4 @@
-// A.14: the graceful shutdown, the same path for SIGTERM, SIGINT, POST /shutdown and the end of
+// The graceful shutdown, the same path for SIGTERM, SIGINT, POST /shutdown and the end of
 // a replay: stop evaluating, cancel pending entries, drain fills for up to 2 s, make sure every
 // position has a broker-side stop (placing one where missing), do not flatten, disconnect. In
 // real time (it guards the process's exit, which Docker gives 30 s), all within 10 s.

@@ -1,4 +1,4 @@
-// The runtime as /status, /healthz and /metrics show it (A.15, A.16): the snapshot is built on
+// The runtime as /status, /healthz and /metrics show it: the snapshot is built on
 // the io_context's thread when asked, from the engine, the gate and the streams.
 #include <trader/log/log.hpp>
 

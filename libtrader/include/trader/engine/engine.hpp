@@ -151,12 +151,12 @@ class Engine final : public broker::OrderEventListener {
   // `date`'s session, the circuit breaker reset from the equity. A no-op for the session in
   // progress.
   void begin_session(core::Date date, Decimal broker_cash);
-  // Graceful shutdown (A.14): every pending entry is cancelled at the broker; positions keep
+  // Graceful shutdown: every pending entry is cancelled at the broker; positions keep
   // their stops and are not flattened.
   void cancel_pending_entries();
   // Every position without a working stop (and no exit on its way) gets one: F18's planned
   // stop, else the emergency stop (risk.emergency_stop_pct below the entry). Returns how many
-  // stops were sent (graceful shutdown's check, A.14).
+  // stops were sent (graceful shutdown's check).
   int protect_positions(Timestamp now);
 
   void on_order_event(const orders::OrderEvent& event) override;

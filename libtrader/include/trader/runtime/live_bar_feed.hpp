@@ -1,7 +1,7 @@
 #pragma once
 // The live BarFeed: Alpaca's market-data stream (alpaca::MarketDataStream) as the runtime sees
 // it, for paper, live and dry-run sessions. Bars of symbols outside the table are logged and
-// skipped (A.9); every bar is stamped as a message on the runtime's clock for the health checks.
+// skipped; every bar is stamped as a message on the runtime's clock for the health checks.
 
 #include <memory>
 

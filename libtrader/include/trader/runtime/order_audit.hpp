@@ -4,7 +4,7 @@
 // heartbeats continue (peers' users lose money to exactly that); the audit turns each
 // difference (a fill, a cancel, an expiry, a rejection, a replacement, a submission answered
 // nowhere) into the event the stream should have delivered. Start-up reconciliation uses the same
-// comparison for the orders stored before a restart (A.17).
+// comparison for the orders stored before a restart.
 
 #include <cstdint>
 #include <string>

@@ -5,7 +5,7 @@
 // -> reconciliation (stored orders forced to the broker's state, orphans cancelled or adopted,
 // every position protected) -> circuit breaker from today's trades -> warm-up from REST history ->
 // running. Then the end-of-day timer (F17), supervision of the streams (F19), the order audit, and
-// a graceful shutdown on SIGTERM, SIGINT or request_shutdown() (A.14: pending entries cancelled,
+// a graceful shutdown on SIGTERM, SIGINT or request_shutdown() (pending entries cancelled,
 // fills drained, every position left with a broker-side stop, nothing flattened).
 //
 // Three ways to run it: against Alpaca (paper, or live with both opt-ins), a dry run (live bars
@@ -117,7 +117,7 @@ class Runtime {
   // a credential error, a failure while running). Start-up failures throw: PaperGateError,
   // ReconciliationError, the store's and Alpaca's errors, each with its message.
   int run();
-  // The graceful shutdown (A.14) from the io_context's thread (POST /shutdown). Idempotent.
+  // The graceful shutdown from the io_context's thread (POST /shutdown). Idempotent.
   void request_shutdown(std::string_view why);
   // The state and its figures (on the io_context's thread).
   [[nodiscard]] RuntimeView view() const;
