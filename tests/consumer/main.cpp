@@ -1,15 +1,24 @@
 // A separate program that knows libtrader only through `pkg-config --cflags --libs libtrader`.
 // Issue 12 item 7: it adds a strategy of its own, with a parameter, without any edit of
-// libtrader, and backtests it on synthetic bars through the public API.
+// libtrader, and backtests it on synthetic bars through the public API. Issue 14: the same
+// strategy runs through the live runtime (trader::runtime::Runtime) in replay mode, on a virtual
+// clock, with its orders and trades written to a database as in a live session.
 #include <trader/backtest/session.hpp>
 #include <trader/calendar/nyse.hpp>
 #include <trader/config/key_table.hpp>
 #include <trader/core/decimal.hpp>
 #include <trader/marketdata/bar_supply.hpp>
+#include <trader/runtime/clock.hpp>
+#include <trader/runtime/replay_feed.hpp>
+#include <trader/runtime/runtime.hpp>
+#include <trader/store/database.hpp>
+#include <trader/store/repositories.hpp>
 #include <trader/strategy/registry.hpp>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -129,6 +138,53 @@ Run backtest(const trader::strategy::StrategyRegistry& registry, const std::stri
   return run;
 }
 
+// The strategy through the live runtime in replay mode: synthetic bars fed at their minute's
+// end on a virtual clock, fills simulated, orders and trades written to a scratch database.
+// Returns the number of trades the runtime recorded (-1 when it did not exit 0).
+long replay(const trader::strategy::StrategyRegistry& registry, const std::filesystem::path& dir) {
+  const auto blueprint = registry.configure("average-cross", {}, {{"lookback", "5"}});
+  const auto first = trader::core::parse_date("2025-03-03");
+  const auto last = trader::core::parse_date("2025-03-14");
+  namespace rt = trader::runtime;
+  rt::RuntimeOptions options;
+  options.settings = blueprint.settings();
+  options.settings.watchlist = {"AAPL", "MSFT"};
+  options.settings.db_path = (dir / "trading.db").string();
+  options.settings.web.port = 0;  // the status endpoint on an ephemeral port
+  options.strategy_name = blueprint.name();
+  options.make_strategy = [&blueprint] { return blueprint.create(); };
+  options.broker = rt::BrokerKind::sim;
+  rt::ReplaySource source;
+  source.description = "2025-03-03..2025-03-14, synthetic bars, at full speed";
+  source.make_clock = [first](boost::asio::io_context& io) -> std::unique_ptr<rt::Clock> {
+    return std::make_unique<rt::VirtualClock>(io, trader::core::start_of_day(first));
+  };
+  source.make_feed = [first, last](boost::asio::io_context& io,
+                                   const trader::data::SymbolTable& symbols, rt::Clock& clock) {
+    auto bars = trader::marketdata::synthetic_source(symbols, first, last, 7);
+    return std::unique_ptr<rt::BarFeed>(
+        std::make_unique<rt::ReplayFeed>(io, clock, std::move(bars)));
+  };
+  options.replay = std::move(source);
+  int code = 0;
+  {
+    rt::Runtime runtime(std::move(options));
+    code = runtime.run();
+  }
+  if (code != 0) return -1;
+  trader::store::DatabaseOptions db_options;
+  db_options.path = dir / "trading.db";
+  auto db = trader::store::Database::open(db_options, trader::store::OpenMode::read);
+  const auto trades = trader::store::make_trade_repository(db)->closed_between(
+      trader::core::start_of_day(first), trader::core::start_of_day(last) + std::chrono::days(1));
+  for (const auto& t : trades) {
+    std::printf("replayed trade: %s %s %s -> %s\n", t.symbol.c_str(),
+                trader::core::format_timestamp(t.entry_at).c_str(),
+                t.entry_price.to_string().c_str(), t.exit_price.to_string().c_str());
+  }
+  return static_cast<long>(trades.size());
+}
+
 }  // namespace
 
 int main() try {
@@ -178,6 +234,21 @@ int main() try {
             std::string(inspected.errors[0].what()) ==
                 "ALGO_AVERAGE_CROSS__LOOKBACK=99: must be an integer in 2..50",
         "ALGO_AVERAGE_CROSS__LOOKBACK=99 is refused naming its range");
+
+  // Issue 14: the project's strategy through the live runtime, replaying stored-like bars.
+  std::string scratch =
+      (std::filesystem::temp_directory_path() / "libtrader-consumer-XXXXXX").string();
+  if (mkdtemp(scratch.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  long replayed = -1;
+  try {
+    replayed = replay(registry, scratch);
+  } catch (...) {
+    std::filesystem::remove_all(scratch);
+    throw;
+  }
+  std::filesystem::remove_all(scratch);
+  std::printf("replay through the runtime: %ld trades\n", replayed);
+  check(replayed > 0, "the runtime replays the strategy, exits 0 and records its trades");
   return failures == 0 ? 0 : 1;
 } catch (const std::exception& e) {
   std::printf("FAILED: %s\n", e.what());
