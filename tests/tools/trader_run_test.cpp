@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -196,6 +197,21 @@ std::string order_id_with(const std::string& orders, const std::string& marker) 
     at = next;
   }
   return {};
+}
+
+// Whether some order object of a venue order list holds every one of `markers`.
+bool any_order_with(const std::string& orders, const std::vector<std::string>& markers) {
+  const std::string key = "\"id\":\"";
+  for (std::size_t at = orders.find(key); at != std::string::npos;) {
+    const std::size_t next = orders.find(key, at + key.size());
+    const std::string object = orders.substr(at, next == std::string::npos ? next : next - at);
+    if (std::all_of(markers.begin(), markers.end(),
+                    [&](const std::string& m) { return contains(object, m); })) {
+      return true;
+    }
+    at = next;
+  }
+  return false;
 }
 
 // Day 1 published as history, trader-run started, day 2 played until the first entry filled
@@ -572,5 +588,29 @@ TEST_SUITE("tools") {
                    "trade_closed symbol=AAPL qty=12 entry_at=2026-03-03T14:44:00Z "
                    "exit_at=2026-03-03T14:56:00Z entry=100.51 exit=101.39 pnl=10.56"));
     CHECK(s.venue.get("/v2/orders?status=all") == "[]");
+  }
+
+  TEST_CASE("F21: a partly filled entry is protected for what is held; the stop grows with fills") {
+    Session s("PA1RUNTEST1", venue_bars("2026-03-02", "2026-03-03", ""));
+    static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
+    std::string seen;
+    auto run = start_runtime(s, kDay2, seen);
+    static_cast<void>(s.venue.control("partial_fill_next?qty=5"));
+    static_cast<void>(s.venue.control("play?interval_ms=300"));
+    // First 5 shares: a stop for 5; then the rest: the stop replaced to cover all 12.
+    REQUIRE(eventually([&] {
+      return contains(s.venue.get("/v2/positions"), "\"qty\":\"12\"") &&
+             any_order_with(s.venue.get("/v2/orders?status=open"),
+                            {"\"type\":\"stop\"", "\"qty\":\"12\""});
+    }));
+    CHECK(any_order_with(s.venue.get("/v2/orders?status=all"),
+                         {"\"type\":\"stop\"", "\"qty\":\"5\"", "\"status\":\"replaced\""}));
+    static_cast<void>(s.venue.control("pause"));
+    run->kill(SIGTERM);
+    const std::string rest = run->read_rest();
+    CHECK(run->wait() == 0);
+    INFO(seen << rest);
+    CHECK(contains(seen + rest, "role=entry state=partially_filled filled=5"));
+    CHECK(contains(seen + rest, "role=stop_loss"));
   }
 }
