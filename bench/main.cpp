@@ -28,6 +28,10 @@
 #include <trader/sweep/shared_pass.hpp>
 #include <trader/sweep/sweep.hpp>
 
+#ifdef TRADER_BENCH_LIVE
+#include "live_bar_to_order.hpp"
+#endif
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -399,6 +403,10 @@ int main(int argc, char** argv) try {
       {"session_100x1y", [&] { session_end_to_end(scratch, 100, "session_100x1y"); }},
       {"sweep_velez", [] { sweep_velez(); }},
       {"sweep_velez_all_cores", [] { sweep_velez_all_cores(); }},
+#ifdef TRADER_BENCH_LIVE
+      // Issue 14: through the live runtime against the paper-venue double on loopback.
+      {"live_bar_to_order", [&] { trader::bench::live_bar_to_order(scratch.dir); }},
+#endif
   };
   std::vector<std::string> wanted(argv + 1, argv + argc);
   if (!wanted.empty() && (wanted[0] == "--list" || wanted[0] == "--help" || wanted[0] == "-h")) {

@@ -1,0 +1,203 @@
+// trader-bench live_bar_to_order (issue 14): the time from a bar reaching the runtime (its
+// frame read off the market-data socket and decoded) to the order request it caused being
+// handed to the broker adapter, through the real runtime (paper mode, AlpacaBroker, the
+// streams) against the paper-venue double on loopback. The runtime records it in its
+// bar_to_order histogram; the figures are read from its own /metrics endpoint. p50/p99 are the
+// upper bounds of the histogram buckets holding them (50 us, 100 us, 250 us, 500 us, 1 ms, ...).
+#include "live_bar_to_order.hpp"
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <trader/core/decimal.hpp>
+#include <trader/log/log.hpp>
+#include <trader/runtime/runtime.hpp>
+#include <trader/runtime/status_client.hpp>
+#include <trader/strategy/strategy.hpp>
+
+#include "support/paper_venue.hpp"
+
+namespace trader::bench {
+namespace {
+
+using core::Decimal;
+using namespace std::chrono_literals;
+
+// Every candle (1 minute) causes an order: a buy stop $5 above the candle's high, which the bars
+// never reach; the pending entry is cancelled at the next candle, and the one after enters
+// again. So the measured path is the whole entry decision (signal, risk, sizing, order) and no
+// fill or exit disturbs it.
+class EveryBar final : public strategy::Strategy {
+ public:
+  [[nodiscard]] std::string_view name() const noexcept override { return "every-bar"; }
+  [[nodiscard]] int required_history() const noexcept override { return 0; }
+  [[nodiscard]] bool should_long(const data::Bar&, const strategy::IndicatorSet&) override {
+    return true;
+  }
+  [[nodiscard]] Decimal entry_price(const data::Bar& candle,
+                                    const strategy::IndicatorSet&) override {
+    return candle.high + Decimal::from_integer(5);
+  }
+  [[nodiscard]] Decimal stop_loss_price(const data::Bar& candle,
+                                        const strategy::IndicatorSet&) override {
+    return candle.low - Decimal::from_integer(1);
+  }
+  [[nodiscard]] std::optional<Decimal> should_update_stop(const data::Bar&,
+                                                          const strategy::PositionView&,
+                                                          const strategy::IndicatorSet&) override {
+    return std::nullopt;
+  }
+  [[nodiscard]] bool should_exit(const data::Bar&, const strategy::PositionView&,
+                                 const strategy::IndicatorSet&) override {
+    return true;
+  }
+  [[nodiscard]] bool should_cancel_pending(const data::Bar&, int candles) override {
+    return candles >= 1;
+  }
+};
+
+// A gentle zig-zag around $100: entries at a candle's high fill on the next bar often enough.
+std::vector<testing::VenueBar> zigzag(core::Timestamp start, int minutes) {
+  std::vector<testing::VenueBar> bars;
+  for (int i = 0; i < minutes; ++i) {
+    const Decimal mid = Decimal::from_integer(100) + Decimal::from_units((i % 7) * 5'000'000);
+    testing::VenueBar b;
+    b.t = start + std::chrono::minutes(i);
+    b.o = mid;
+    b.h = mid + Decimal::from_units(10'000'000);
+    b.l = mid - Decimal::from_units(10'000'000);
+    b.c = mid + Decimal::from_units(((i % 2) == 0 ? 5 : -5) * 1'000'000);
+    b.v = 1000;
+    bars.push_back(b);
+  }
+  return bars;
+}
+
+// The value of one sample line of the exposition text ("name{labels} value").
+double sample(const std::string& text, const std::string& series) {
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return std::nan("");
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+// The upper bound of the bucket holding quantile q, from the cumulative buckets.
+double quantile_bound(const std::string& text, const std::string& name, double q) {
+  const double count = sample(text, name + "_count");
+  if (!(count > 0)) return std::nan("");
+  const double rank = std::ceil(q * count);
+  std::istringstream lines(text);
+  const std::string prefix = name + "_bucket{le=\"";
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    const auto close = line.find('"', prefix.size());
+    const std::string le = line.substr(prefix.size(), close - prefix.size());
+    const double cumulative = std::stod(line.substr(line.rfind(' ') + 1));
+    if (cumulative >= rank) return le == "+Inf" ? INFINITY : std::stod(le);
+  }
+  return std::nan("");
+}
+
+}  // namespace
+
+void live_bar_to_order(const std::filesystem::path& scratch) {
+  constexpr int kMinutes = 240;
+  constexpr int kSpeed = 600;  // the venue publishes a minute every 100 ms; the clock keeps pace
+  testing::PaperVenueOptions venue_options;
+  venue_options.book.cash = Decimal::from_integer(1'000'000);
+  testing::PaperVenue venue(venue_options);
+  const core::Timestamp start = venue_options.start_time;
+  venue.add_bars("AAPL", zigzag(start, kMinutes));
+
+  runtime::RuntimeOptions options;
+  auto& s = options.settings;
+  s.log.level = config::LogLevel::warning;
+  log::init(s.log);  // the runtime's lines below warnings would drown the figures
+  s.broker.api_key = config::Secret(venue_options.api_key);
+  s.broker.secret_key = config::Secret(venue_options.secret_key);
+  s.broker.trading_url = venue.base_url();
+  s.broker.data_url = venue.base_url();
+  std::string stream = venue.data_stream_url("iex");
+  stream.resize(stream.size() - std::string("/iex").size());
+  s.broker.data_stream_url = stream;
+  s.watchlist = {"AAPL"};
+  s.db_path = (scratch / "live_bar_to_order.db").string();
+  s.web.port = 0;
+  s.engine.clock_start = core::format_timestamp(start - 30s);
+  s.engine.clock_speed = kSpeed;
+  options.strategy_name = "every-bar";
+  options.make_strategy = [] { return std::make_unique<EveryBar>(); };
+  // The print callback runs on the runtime's thread: the address crosses under a lock.
+  std::mutex address_mutex;
+  std::string address;
+  options.print = [&](std::string_view line) {
+    constexpr std::string_view kStatus = "Status:    http://";
+    if (line.rfind(kStatus, 0) == 0) {
+      const std::lock_guard lock(address_mutex);
+      address =
+          std::string(line.substr(kStatus.size(), line.find('/', kStatus.size()) - kStatus.size()));
+    }
+  };
+  runtime::Runtime runtime(std::move(options));
+  int code = -1;
+  std::thread run([&] { code = runtime.run(); });
+
+  // Wait for the status endpoint (the runtime prints it after the paper gate), then play.
+  const auto guard = std::chrono::steady_clock::now() + 60s;
+  std::string host;
+  int port = 0;
+  std::string metrics;
+  while (std::chrono::steady_clock::now() < guard) {
+    std::this_thread::sleep_for(50ms);
+    std::string seen;
+    {
+      const std::lock_guard lock(address_mutex);
+      seen = address;
+    }
+    const auto colon = seen.rfind(':');
+    if (colon == std::string::npos) continue;
+    host = seen.substr(0, colon);
+    port = std::stoi(seen.substr(colon + 1));
+    try {
+      const auto health = runtime::fetch_health(host, port);
+      if (health.status == 200) break;
+    } catch (const runtime::StatusClientError&) {
+    }
+  }
+  venue.play(std::chrono::milliseconds(60'000 / kSpeed));
+  while (venue.minutes_left() > 0 && std::chrono::steady_clock::now() < guard + 120s) {
+    std::this_thread::sleep_for(100ms);
+  }
+  std::this_thread::sleep_for(300ms);  // the last bar's order
+  try {
+    metrics = runtime::status_request(host, port, "GET", "/metrics").body;
+    static_cast<void>(runtime::request_shutdown(host, port));
+  } catch (const runtime::StatusClientError& e) {
+    fmt::print(stderr, "live_bar_to_order: {}\n", e.what());
+    runtime.request_shutdown("bench");
+  }
+  run.join();
+
+  const std::string name = "trader_bar_to_order_latency_seconds";
+  const double samples = sample(metrics, name + "_count");
+  const double sum = sample(metrics, name + "_sum");
+  const double p50 = quantile_bound(metrics, name, 0.50);
+  const double p99 = quantile_bound(metrics, name, 0.99);
+  fmt::print(
+      "{{\"name\":\"live_bar_to_order\",\"samples\":{},\"bars\":{},\"mean_us\":{:.1f},"
+      "\"p50_us_at_most\":{},\"p99_us_at_most\":{},\"exit_code\":{},"
+      "\"goal\":\"p99 < 1000 us\"}}\n",
+      samples, kMinutes, samples > 0 ? sum / samples * 1e6 : 0.0, p50 * 1e6, p99 * 1e6, code);
+}
+
+}  // namespace trader::bench
