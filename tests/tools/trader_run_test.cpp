@@ -272,6 +272,7 @@ TEST_SUITE("tools") {
     auto run = start_runtime(s, kDay2, seen);
     CHECK(contains(seen, "warmup_complete symbol=AAPL bars=390"));
     CHECK(contains(seen, "SIMULATED CLOCK"));
+    CHECK(contains(seen, "\n2026-03-03T14:"));  // the log's times are the simulated clock's
     static_cast<void>(s.venue.control("play?interval_ms=200"));
     // The golden scenario's first entry (2026-03-03 14:44), its fill and its stop.
     REQUIRE(eventually([&] { return contains(s.venue.get("/v2/positions"), "\"AAPL\""); }));

@@ -106,10 +106,19 @@ void init(const config::LogSettings& settings) {
 
 bool enabled(Level level) noexcept { return static_cast<int>(level) >= g_threshold.load(); }
 
+namespace {
+std::atomic<TimeSource> g_time_source{nullptr};
+}  // namespace
+
+void set_time_source(TimeSource now) noexcept { g_time_source.store(now); }
+
 void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
+  const TimeSource source = g_time_source.load();
   const auto now =
-      std::chrono::time_point_cast<core::Microseconds>(std::chrono::system_clock::now());
+      source != nullptr
+          ? source()
+          : std::chrono::time_point_cast<core::Microseconds>(std::chrono::system_clock::now());
   const std::string line =
       format_record(g_format.load(), core::format_timestamp_micros(now), level, event, fields);
   boost::log::sources::logger logger;

@@ -38,6 +38,17 @@ std::string_view to_string(RuntimeState state) noexcept {
 
 namespace {
 
+// The clock the log's records are stamped with while a simulated clock runs (log times in
+// simulated time, like everything else).
+std::atomic<const Clock*> g_log_clock{nullptr};
+
+core::Timestamp log_now() {
+  const Clock* clock = g_log_clock.load();
+  return clock != nullptr
+             ? clock->now()
+             : std::chrono::time_point_cast<core::Microseconds>(std::chrono::system_clock::now());
+}
+
 // The lifecycle points of the engine's orders and trades, one log line each.
 class LoggingObserver final : public engine::EngineObserver {
  public:
@@ -81,6 +92,10 @@ Runtime::Impl::Impl(RuntimeOptions opts)
 
 Runtime::Impl::~Impl() {
   if (backfill_thread.joinable()) backfill_thread.join();
+  const Clock* mine = clock.get();
+  if (mine != nullptr && g_log_clock.compare_exchange_strong(mine, nullptr)) {
+    log::set_time_source(nullptr);
+  }
   // The engine first (it unregisters from the gate), then the streams.
   engine.reset();
   if (feed) feed->stop();
@@ -422,6 +437,10 @@ int Runtime::Impl::run() {
               : simulated_clock(io, core::parse_timestamp(settings.engine.clock_start),
                                 static_cast<double>(settings.engine.clock_speed));
   started_at = clock->now();
+  if (clock->simulated()) {
+    g_log_clock.store(clock.get());
+    log::set_time_source(&log_now);
+  }
   banner();
   make_brokers();
   paper_gate();

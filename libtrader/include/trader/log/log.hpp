@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include <trader/config/settings.hpp>
+#include <trader/core/timestamp.hpp>
 
 namespace trader::log {
 
@@ -24,6 +25,12 @@ struct Field {
 void init(const config::LogSettings& settings);
 
 [[nodiscard]] bool enabled(Level level) noexcept;
+
+// Where each record's time comes from: the system clock, unless a program runs on a clock of
+// its own (trader-run's simulated clock: its log then reads in simulated time). `now` is called
+// from every thread that logs; nullptr restores the system clock.
+using TimeSource = core::Timestamp (*)();
+void set_time_source(TimeSource now) noexcept;
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
 
