@@ -580,6 +580,10 @@ TEST_SUITE("tools") {
     CHECK(contains(seen, "DRY RUN"));
     static_cast<void>(s.venue.control("play?interval_ms=200"));
     REQUIRE(wait_for_line(*run, "trade_closed symbol=AAPL", seen));
+    // An updatedBars message for a minute already evaluated: logged, not evaluated again.
+    static_cast<void>(s.venue.control(
+        "updated_bar?symbol=AAPL&t=2026-03-03T14:40:00Z&o=100.1&h=100.9&l=100&c=100.5&v=900"));
+    REQUIRE(wait_for_line(*run, "bar_updated symbol=AAPL ts=2026-03-03T14:40:00Z", seen));
     run->kill(SIGTERM);
     const std::string rest = run->read_rest();
     CHECK(run->wait() == 0);
