@@ -1,14 +1,33 @@
 #!/usr/bin/env python3
 """The leak guard itself: output passes through, a planted key or a canary piece in stdout or
-stderr fails a passing command, the command's own status and signals are kept.
+stderr fails a passing command, the command's own status and signals are kept; and every key
+the test sources plant ("PK..."/"SK..." literals, "...-secret-NNN") is on the guard's list.
 
-  leak_guard_test.py LEAK_GUARD
+  leak_guard_test.py LEAK_GUARD SOURCE_ROOT
 """
+import importlib.util
+import pathlib
+import re
 import subprocess
 import sys
 
 guard = sys.argv[1]
+root = pathlib.Path(sys.argv[2])
 failures = []
+
+spec = importlib.util.spec_from_file_location("leak_guard", guard)
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+known = set(module.WHOLE) | set(module.CANARIES)
+planted = re.compile(r'"((?:PK|SK)[A-Za-z0-9]{10,}|[a-z-]+-secret-[0-9]+)"')
+for folder in ("tests", "bench", "fuzz"):
+    for path in sorted((root / folder).rglob("*")):
+        if path.suffix not in (".cpp", ".hpp", ".h") or not path.is_file():
+            continue
+        for key in planted.findall(path.read_text(errors="replace")):
+            if key not in known:
+                failures.append(f"{path.relative_to(root)}: the key {key[:4]}... is not on "
+                                "leak_guard.py's list (WHOLE)")
 
 
 def run(script):

@@ -370,7 +370,9 @@ TEST_SUITE("tools/trader-sweep") {
         {{"--walk-forward", "6m:1m", "--shard", "0/2"}, "--shard does not apply to --walk-forward"},
         {{"--param", "sma_slow=50"}, "--param sma_slow=50: must be an integer in 100..500"},
     };
-    for (const auto& [extra, message] : cases) {
+    for (const auto& one : cases) {
+      const std::vector<std::string>& extra = one.first;
+      const std::string& message = one.second;  // a plain reference: CAPTURE's lambda takes it
       CAPTURE(message);
       const auto r = sweep(dir, with(extra));
       CHECK(r.exit_code == 2);
