@@ -618,4 +618,40 @@ TEST_SUITE("tools") {
     CHECK(contains(seen + rest, "role=entry state=partially_filled filled=5"));
     CHECK(contains(seen + rest, "role=stop_loss"));
   }
+
+  TEST_CASE(
+      "F19: the data stream silenced, then refused (406): recovered, no candle lost or twice") {
+    Session s("PA1RUNTEST1", venue_bars("2026-03-02", "2026-03-03", ""));
+    static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
+    std::string seen;
+    auto run = start_runtime(s, kDay2, seen);
+    static_cast<void>(s.venue.control("play?interval_ms=250"));
+    REQUIRE(eventually([&] {
+      const auto state = http_request(s.venue.url(), "GET", "/_control/state");
+      return contains(state.body, "\"now\":\"2026-03-03T14:35");
+    }));
+    // Silent but connected: found stale and reconnected (resubscribed) by the supervision.
+    static_cast<void>(s.venue.control("silent?stream=data&on=1"));
+    REQUIRE(wait_for_line(*run, "task_failed task=market_data", seen));
+    CHECK(contains(seen, "no bar for 180 s"));
+    static_cast<void>(s.venue.control("silent?stream=data&on=0"));
+    std::this_thread::sleep_for(1500ms);  // out of the five-minute window (300x: 1 s)
+    // Lost, and the slot held by a ghost session for a while: 406 until it is free.
+    static_cast<void>(s.venue.control("data_slot_taken?on=1"));
+    static_cast<void>(s.venue.control("drop?stream=data"));
+    std::this_thread::sleep_for(700ms);
+    static_cast<void>(s.venue.control("data_slot_taken?on=0"));
+    REQUIRE(eventually([&] {
+      const auto state = http_request(s.venue.url(), "GET", "/_control/state");
+      return contains(state.body, "\"minutes_left\":0");
+    }));
+    REQUIRE(eventually([&] {
+      return contains(run_tool(s, {"status"}, s.env(kDay2)).out, "\"bars_processed\":42,");
+    }));
+    run->kill(SIGTERM);
+    const std::string rest = run->read_rest();
+    INFO(seen << rest);
+    CHECK(run->wait() == 0);
+    CHECK(contains(seen + rest, "backfill_finished"));
+  }
 }

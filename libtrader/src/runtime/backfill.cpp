@@ -11,7 +11,7 @@
 
 namespace trader::runtime {
 
-void Runtime::Impl::start_backfill() {
+void Runtime::Impl::start_backfill(core::Timestamp until) {
   if (backfilling || options.replay || shutting_down) return;
   core::Timestamp from{};
   bool any = false;
@@ -21,9 +21,9 @@ void Runtime::Impl::start_backfill() {
     if (!any || next < from) from = next;
     any = true;
   }
-  // Up to the minute before this one: the stream delivers that one.
-  const core::Timestamp to =
-      std::chrono::floor<std::chrono::minutes>(clock->now()) - std::chrono::microseconds{1};
+  // Up to the first bar of the new connection (the broker's time, not ours: the two clocks
+  // need not agree to the minute).
+  const core::Timestamp to = until - std::chrono::microseconds{1};
   if (!any || from > to) return;
   if (backfill_thread.joinable()) backfill_thread.join();
   backfilling = true;

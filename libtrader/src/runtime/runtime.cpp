@@ -354,6 +354,10 @@ void Runtime::Impl::on_bar(const data::Bar& bar, bool updated) {
   if (!options.replay && !feed_restarting && feed->health().reconnects > feed_reconnects_seen) {
     check_health();
   }
+  if (backfill_wanted && !options.replay) {
+    backfill_wanted = false;
+    start_backfill(bar.ts);
+  }
   // While the minutes lost in an outage are fetched, live bars wait behind them (in order).
   if (backfilling) {
     held_live.push_back(bar);

@@ -67,7 +67,8 @@ struct Runtime::Impl {
   [[nodiscard]] std::vector<StreamStatus> streams() const;
 
   // --- the minutes an outage of the market-data stream lost, from REST (backfill.cpp) ---
-  void start_backfill();
+  // The minutes between the last bar processed and `until` (the new connection's first bar).
+  void start_backfill(core::Timestamp until);
   void finish_backfill(std::vector<data::Bar> bars, int failed);
 
   // --- shutdown (shutdown.cpp) ---
@@ -132,6 +133,7 @@ struct Runtime::Impl {
   bool trade_loss_counted = false;
   bool feed_restarting = false;
   bool backfilling = false;
+  bool backfill_wanted = false;  // reconnected: the next bar bounds the backfill
   bool shutting_down = false;
   bool replay_ended = false;
 };

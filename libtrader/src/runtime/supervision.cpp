@@ -51,7 +51,7 @@ void Runtime::Impl::check_health() {
     }
     feed_reconnects_seen = std::max(feed_reconnects_seen, h.reconnects);
     // Back after a loss: what the outage lost comes over REST.
-    if (reconnected) start_backfill();
+    if (reconnected) backfill_wanted = true;
     if (failed_now && !supervisor.failed("market_data", "disconnected")) {
       stop_safely("the market-data stream failed 3 times within 5 minutes");
       return;
