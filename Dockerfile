@@ -101,6 +101,7 @@ COPY --from=runtime / /
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
 WORKDIR /app
 USER 1000:1000
-# Safe and short-lived: prints the configuration and exits. compose.yaml sets the same default;
-# both become trader-run once the trading engine exists.
-CMD ["trader-config"]
+# The trading runtime (paper unless ALGO_BROKER__PAPER=false and --live); compose.yaml sets the
+# same default and its health check. Without keys it exits at once naming the missing variables.
+EXPOSE 8000
+CMD ["trader-run"]
