@@ -1,4 +1,6 @@
-// trader-bench live_bar_to_order (issue 14): the time from a bar reaching the runtime (its
+// trader-bench live_bar_to_order (issue 14): socket to socket, from the venue writing a bar frame
+// to it reading the order request the bar caused (an upper bound: both loopback hops count);
+// and the runtime's own span, from a bar reaching the runtime (its
 // frame read off the market-data socket and decoded) to the order request it caused being
 // handed to the broker adapter, through the real runtime (paper mode, AlpacaBroker, the
 // streams) against the paper-venue double on loopback. The runtime records it in its
@@ -8,8 +10,10 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -193,11 +197,38 @@ void live_bar_to_order(const std::filesystem::path& scratch) {
   const double sum = sample(metrics, name + "_sum");
   const double p50 = quantile_bound(metrics, name, 0.50);
   const double p99 = quantile_bound(metrics, name, 0.99);
+
+  // Socket to socket, seen from the venue: from a minute's bar frame handed to the market-data
+  // socket to the order request it caused read whole off the trading socket. It holds both
+  // loopback hops and the runtime's whole path (frame read, JSON, engine, order, HTTP write), so
+  // it bounds the runtime's own span from above. Each order follows the latest bar frame.
+  const auto frames = venue.bar_frames();
+  std::vector<double> wire_us;
+  for (const auto& request : venue.requests()) {
+    if (request.method != "POST" || request.target != "/v2/orders") continue;
+    const auto after = std::upper_bound(
+        frames.begin(), frames.end(), request.received,
+        [](auto received, const testing::BarFrameSent& frame) { return received < frame.sent; });
+    if (after == frames.begin()) continue;
+    wire_us.push_back(
+        std::chrono::duration<double, std::micro>(request.received - std::prev(after)->sent)
+            .count());
+  }
+  std::sort(wire_us.begin(), wire_us.end());
+  const auto exact = [&wire_us](double q) {
+    if (wire_us.empty()) return std::nan("");
+    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(wire_us.size())));
+    return wire_us[std::min(wire_us.size() - 1, rank == 0 ? 0 : rank - 1)];
+  };
   fmt::print(
-      "{{\"name\":\"live_bar_to_order\",\"samples\":{},\"bars\":{},\"mean_us\":{:.1f},"
-      "\"p50_us_at_most\":{},\"p99_us_at_most\":{},\"exit_code\":{},"
+      "{{\"name\":\"live_bar_to_order\",\"orders\":{},\"bars\":{},"
+      "\"socket_to_socket_p50_us\":{:.1f},\"socket_to_socket_p99_us\":{:.1f},"
+      "\"socket_to_socket_max_us\":{:.1f},\"runtime_samples\":{},\"runtime_mean_us\":{:.1f},"
+      "\"runtime_p50_us_at_most\":{},\"runtime_p99_us_at_most\":{},\"exit_code\":{},"
       "\"goal\":\"p99 < 1000 us\"}}\n",
-      samples, kMinutes, samples > 0 ? sum / samples * 1e6 : 0.0, p50 * 1e6, p99 * 1e6, code);
+      wire_us.size(), kMinutes, exact(0.50), exact(0.99),
+      wire_us.empty() ? std::nan("") : wire_us.back(), samples,
+      samples > 0 ? sum / samples * 1e6 : 0.0, p50 * 1e6, p99 * 1e6, code);
 }
 
 }  // namespace trader::bench

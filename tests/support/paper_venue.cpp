@@ -225,7 +225,12 @@ Timestamp PaperVenue::Impl::stamp() {
 
 RestReply PaperVenue::Impl::rest(const RestRequest& request) {
   if (options.control && request.path.rfind("/_control/", 0) == 0) return control(request);
-  VenueRequest record{request.method, request.target, request.headers, request.body, 0};
+  VenueRequest record{request.method,
+                      request.target,
+                      request.headers,
+                      request.body,
+                      0,
+                      std::chrono::steady_clock::now()};
   RestReply reply;
   if (fail_count > 0) {
     --fail_count;
@@ -385,7 +390,8 @@ RestReply PaperVenue::Impl::trading(const RestRequest& request) {
 
 std::optional<RestReply> PaperVenue::Impl::upgrade(const RestRequest& request, Stream& kind,
                                                    std::string& feed) {
-  VenueRequest record{request.method, request.target, request.headers, {}, 101};
+  VenueRequest record{
+      request.method, request.target, request.headers, {}, 101, std::chrono::steady_clock::now()};
   std::optional<RestReply> refusal;
   if (refuse_count > 0) {
     --refuse_count;
@@ -612,6 +618,7 @@ std::optional<Timestamp> PaperVenue::Impl::publish_next() {
   for (const auto& [symbol, bar] : minute) book.on_bar(symbol, bar, stamp(), updates);
   broadcast(updates);
   const auto open = connections;
+  bool sent = false;
   for (const auto& connection : open) {
     if (connection->kind != Stream::market_data || !connection->authenticated) continue;
     const auto& subscribed = connection->channels["bars"];
@@ -621,8 +628,12 @@ std::optional<Timestamp> PaperVenue::Impl::publish_next() {
       if (frame.size() > 1) frame += ',';
       frame += bar_message("b", symbol, bar, messages++);
     }
-    if (frame.size() > 1) send_data(*connection, frame + "]");
+    if (frame.size() > 1) {
+      send_data(*connection, frame + "]");
+      sent = !data_silent;
+    }
   }
+  if (sent) bar_frames.push_back(BarFrameSent{*next, std::chrono::steady_clock::now()});
   return next;
 }
 
@@ -842,6 +853,10 @@ void PaperVenue::set_forbidden(bool forbidden) {
 
 std::vector<VenueRequest> PaperVenue::requests() const {
   return impl_->call([this] { return impl_->recorded; });
+}
+
+std::vector<BarFrameSent> PaperVenue::bar_frames() const {
+  return impl_->call([this] { return impl_->bar_frames; });
 }
 
 void PaperVenue::refuse_next_upgrades(int count, int status) {

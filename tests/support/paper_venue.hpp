@@ -80,6 +80,15 @@ struct VenueRequest {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   int status = 0;  // the answer; 0 when none was sent (swallowed)
+  // When the whole request had been read (benchmarks: the far end of a bar-to-order span).
+  std::chrono::steady_clock::time_point received{};
+};
+
+// A minute's bar frame handed to the market-data connections' sockets (benchmarks: the near
+// end of a bar-to-order span).
+struct BarFrameSent {
+  core::Timestamp minute;
+  std::chrono::steady_clock::time_point sent{};
 };
 
 class PaperVenue {
@@ -148,6 +157,8 @@ class PaperVenue {
   // 403 {"code":40110000,"message":"request is not authorized"} (keys of another account).
   void set_forbidden(bool forbidden);
   [[nodiscard]] std::vector<VenueRequest> requests() const;
+  // Every minute whose bars went out on a market-data connection, in order.
+  [[nodiscard]] std::vector<BarFrameSent> bar_frames() const;
 
   // --- stream misbehaviour ---
   // The next `count` WebSocket upgrades (either stream) get this HTTP status instead of 101.

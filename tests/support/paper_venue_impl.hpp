@@ -130,6 +130,7 @@ struct PaperVenue::Impl {
 
   std::vector<std::shared_ptr<StreamConnection>> connections;
   std::vector<VenueRequest> recorded;
+  std::vector<BarFrameSent> bar_frames;
   int accepted = 0;
   int served = 0;
   int fail_count = 0;

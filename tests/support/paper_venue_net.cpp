@@ -313,6 +313,10 @@ void PaperVenue::Impl::accept() {
   acceptor.async_accept(io, [this](error_code ec, tcp::socket socket) {
     if (ec || stopping) return;  // the acceptor was closed: the venue is stopping
     ++accepted;
+    // Frames and answers leave at once, as a trading venue sends them (Nagle would hold a small
+    // bar frame back behind an unacknowledged one and distort every latency measured here).
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     if (tls) {
       std::make_shared<HttpSession<ssl::stream<tcp::socket>>>(
           *this, ssl::stream<tcp::socket>(std::move(socket), *tls))
