@@ -654,4 +654,56 @@ TEST_SUITE("tools") {
     CHECK(run->wait() == 0);
     CHECK(contains(seen + rest, "backfill_finished"));
   }
+
+  TEST_CASE(
+      "reconciliation: an orphan order is cancelled, an orphan position adopted once and "
+      "protected") {
+    Session s;
+    static_cast<void>(s.venue.control("publish_until?end=2026-03-03T00:00:00Z"));
+    const std::vector<std::pair<std::string, std::string>> keys{{"APCA-API-KEY-ID", kKey},
+                                                                {"APCA-API-SECRET-KEY", kSecret}};
+    // Placed by hand, outside trader-run: a market buy (it fills at the next bar) and a limit
+    // buy far below the market (it stays open).
+    REQUIRE(http_request(s.venue.url(), "POST", "/v2/orders",
+                         R"({"symbol":"AAPL","qty":"7","side":"buy","type":"market",)"
+                         R"("time_in_force":"day","client_order_id":"by-hand-1"})",
+                         keys)
+                .status == 200);
+    REQUIRE(
+        http_request(s.venue.url(), "POST", "/v2/orders",
+                     R"({"symbol":"AAPL","qty":"3","side":"buy","type":"limit",)"
+                     R"("limit_price":"50","time_in_force":"day","client_order_id":"by-hand-2"})",
+                     keys)
+            .status == 200);
+    static_cast<void>(s.venue.control("publish_until?end=2026-03-03T14:31:00Z"));
+    REQUIRE(contains(s.venue.get("/v2/positions"), "\"qty\":\"7\""));
+
+    std::string seen;
+    auto run = start_runtime(s, "2026-03-03T14:31:30Z", seen);
+    INFO(seen);
+    CHECK(contains(seen, "orphan_order_cancelled"));
+    CHECK(contains(seen, "client_order_id=by-hand-2"));
+    CHECK(contains(seen, "orphan_position_adopted symbol=AAPL qty=7"));
+    CHECK(contains(seen, "emergency_stop symbol=AAPL"));  // no planned stop is known (F18)
+    REQUIRE(eventually([&] {
+      return any_order_with(s.venue.get("/v2/orders?status=open"),
+                            {"\"type\":\"stop\"", "\"qty\":\"7\"", "\"side\":\"sell\""});
+    }));
+    CHECK_FALSE(contains(s.venue.get("/v2/orders?status=open"), "by-hand-2"));
+    run->kill(SIGTERM);
+    static_cast<void>(run->read_rest());
+    CHECK(run->wait() == 0);
+
+    // Restarted: the adopted position is known, protected by the stop already there.
+    const std::string orders_before = s.venue.get("/v2/orders?status=all");
+    std::string seen2;
+    auto again = start_runtime(s, "2026-03-03T14:32:00Z", seen2);
+    INFO(seen2);
+    CHECK(contains(seen2, "orphan_positions_adopted=0"));
+    CHECK(contains(seen2, "stops_placed=0"));
+    CHECK(s.venue.get("/v2/orders?status=all") == orders_before);
+    again->kill(SIGTERM);
+    static_cast<void>(again->read_rest());
+    CHECK(again->wait() == 0);
+  }
 }
