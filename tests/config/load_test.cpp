@@ -43,6 +43,7 @@ TEST_SUITE("config/load") {
     CHECK(s.log.format == trader::config::LogFormat::console);
     CHECK(s.db_path == "data/trading.db");
     CHECK(s.db_busy_timeout_ms == 5000);
+    CHECK(s.db_synchronous == "normal");
     CHECK(s.watchlist == std::vector<std::string>{"AAPL", "TSLA", "AMD", "NVDA", "META"});
     CHECK(s.broker.paper);
     CHECK(s.broker.feed == "iex");
@@ -104,6 +105,14 @@ TEST_SUITE("config/load") {
     const std::string e = only_error(env({{"ALGO_ENGINE__CLOCK_START", "2024-03-04 09:25"}}));
     CHECK(e.find("ALGO_ENGINE__CLOCK_START") != std::string::npos);
     CHECK(e.find("UTC instant") != std::string::npos);
+  }
+
+  TEST_CASE("ALGO_DB_SYNCHRONOUS is normal or full, and nothing else") {
+    CHECK(load(env({{"ALGO_DB_SYNCHRONOUS", "FULL"}})).db_synchronous == "full");
+    const std::string e = only_error(env({{"ALGO_DB_SYNCHRONOUS", "off"}}));
+    CHECK(e.find("ALGO_DB_SYNCHRONOUS") != std::string::npos);
+    CHECK(e.find("normal") != std::string::npos);
+    CHECK(e.find("full") != std::string::npos);
   }
 
   TEST_CASE("log and watchlist validation") {

@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 #include <soci/soci.h>
 
+#include <chrono>
 #include <csignal>
 #include <set>
+#include <thread>
 
 #include <trader/store/migrations.hpp>
 #include <trader/store/repositories.hpp>
@@ -84,6 +86,60 @@ TEST_SUITE("store/database") {
       CHECK(fk == 1);
       CHECK(busy == 1234 + connection);
     }
+  }
+
+  TEST_CASE("commits are flushed at checkpoints by default, at every commit when asked") {
+    TempDir dir;
+    // SQLite's numbers: 1 = NORMAL, 2 = FULL.
+    for (const auto& [sync, expected] : {std::pair{trader::store::Synchronous::normal, 1},
+                                         std::pair{trader::store::Synchronous::full, 2}}) {
+      DatabaseOptions o = at(dir / "t.db");
+      o.synchronous = sync;
+      auto db = Database::open(o);
+      int level = 0;
+      db.session() << "PRAGMA synchronous", soci::into(level);
+      CHECK(level == expected);
+    }
+    trader::config::Settings settings;
+    settings.db_path = (dir / "s.db").string();
+    settings.db_busy_timeout_ms = 777;
+    CHECK(trader::store::database_options(settings).synchronous ==
+          trader::store::Synchronous::normal);
+    CHECK(trader::store::database_options(settings).busy_timeout_ms == 777);
+    CHECK(trader::store::database_options(settings).path == dir / "s.db");
+    settings.db_synchronous = "full";
+    CHECK(trader::store::database_options(settings).synchronous ==
+          trader::store::Synchronous::full);
+  }
+
+  TEST_CASE("background checkpoints copy the log into the file without the writer's help") {
+    TempDir dir;
+    DatabaseOptions o = at(dir / "t.db");
+    o.background_checkpoints = true;
+    auto db = Database::open(o);
+    int automatic = -1;
+    db.session() << "PRAGMA wal_autocheckpoint", soci::into(automatic);
+    CHECK(automatic == 0);  // the writer never checkpoints
+    const auto size = [&] { return std::filesystem::file_size(dir / "t.db"); };
+    const auto before = size();
+    {
+      trader::store::Transaction tx(db);
+      for (int i = 0; i < 2000; ++i) {
+        db.session() << "INSERT INTO order_event (order_local_id, event_type, new_state, "
+                        "recorded_at) VALUES ('a', 'submitted', 'submitted', 'x')";
+      }
+      tx.commit();
+    }
+    // The rows are in the log; only a checkpoint copies them into the file. Nothing here asks
+    // for one, so the file grows only if the background thread does it.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (size() == before && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(size() > before);
+    int rows = 0;
+    db.session() << "SELECT COUNT(*) FROM order_event", soci::into(rows);
+    CHECK(rows == 2000);
   }
 
   TEST_CASE("order_event and trade rows are append-only") {
@@ -375,8 +431,10 @@ TEST_SUITE("store/database") {
     TempDir dir;
     const auto path = dir / "damaged.db";
     std::vector<int> leaves;
+    std::size_t page_size = 0;
     {
       auto db = Database::open(at(path));
+      db.session() << "PRAGMA page_size", soci::into(page_size);
       for (int i = 0; i < 400; ++i) {
         db.session() << "INSERT INTO settings_override (key, value, updated_at) VALUES ('k" +
                             std::to_string(i) + "', '" + std::string(200, 'v') + "', 'x')";
@@ -398,8 +456,9 @@ TEST_SUITE("store/database") {
     std::string bytes = read_file(path);
     REQUIRE(leaves.size() > 2);
     for (const int page : leaves) {
-      const std::size_t start = std::size_t{16384} * static_cast<std::size_t>(page - 1);
-      for (std::size_t i = start; i < start + 16384; ++i) {
+      const std::size_t start = page_size * static_cast<std::size_t>(page - 1);
+      REQUIRE(start + page_size <= bytes.size());
+      for (std::size_t i = start; i < start + page_size; ++i) {
         bytes[i] = static_cast<char>((i * 131) & 0xff);
       }
     }

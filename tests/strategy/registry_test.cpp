@@ -365,9 +365,9 @@ TEST_SUITE("strategy/registry") {
       REQUIRE(it != defaults.keys.end());
       CHECK(it->shown_value == stored.second);
     }
-    // + the two API keys, the trading and stream URLs of issue 13, and the runtime's four
-    // ALGO_ENGINE__* settings of issue 14
-    CHECK(defaults.keys.size() == kStoredBeforeIssue12.size() + 5 + 4);
+    // + the two API keys, the trading and stream URLs of issue 13, the runtime's four
+    // ALGO_ENGINE__* settings of issue 14 and ALGO_DB_SYNCHRONOUS
+    CHECK(defaults.keys.size() == kStoredBeforeIssue12.size() + 5 + 4 + 1);
     // The validation that was config's is the strategy's now, with the same messages.
     const auto error = [&](const char* name, const char* value) {
       trader::config::Sources s;

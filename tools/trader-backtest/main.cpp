@@ -304,9 +304,8 @@ int run(const Arguments& a, const trader::config::Sources& sources) {
     return 0;
   }
   const auto settings = registry.schema().load(sources);  // every strategy's parameters known
-  trader::store::DatabaseOptions options;
+  trader::store::DatabaseOptions options = trader::store::database_options(settings);
   options.path = a.db.value_or(settings.db_path);
-  options.busy_timeout_ms = settings.db_busy_timeout_ms;
   // --list and --show only look: read-only, so they work on a database this user may not
   // write, and never create one (issue 11 item 11).
   const bool reads_only = a.list || a.show.has_value() || !a.diff.empty();

@@ -277,9 +277,8 @@ int run(const Arguments& a, const trader::config::Settings& settings) {
     return 0;
   }
 
-  trader::store::DatabaseOptions options;
+  trader::store::DatabaseOptions options = trader::store::database_options(settings);
   options.path = a.db.value_or(settings.db_path);
-  options.busy_timeout_ms = settings.db_busy_timeout_ms;
   // Commands that only look open the database read-only: they work for a user who may not
   // write it, and never create a directory or a database.
   const bool reads_only = a.command == "list" || a.command == "export" || a.command == "verify";

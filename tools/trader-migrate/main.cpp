@@ -106,9 +106,8 @@ int describe_missing(const Arguments& args, const std::filesystem::path& path) {
 }
 
 int run(const Arguments& args, const trader::config::Settings& settings) {
-  store::DatabaseOptions options;
+  store::DatabaseOptions options = store::database_options(settings);
   options.path = args.db.value_or(settings.db_path);
-  options.busy_timeout_ms = settings.db_busy_timeout_ms;
   const bool changes = args.command == "upgrade" || args.command == "downgrade";
   if (!changes && !std::filesystem::exists(options.path) && !options.path.empty()) {
     return describe_missing(args, options.path);

@@ -206,9 +206,8 @@ int run(const Arguments& a) {
   std::optional<trader::store::Database> bars_db;
   std::optional<trader::store::BarStore> store;
   if (a.replay) {
-    trader::store::DatabaseOptions db_options;
-    db_options.path = options.settings.db_path;
-    db_options.busy_timeout_ms = options.settings.db_busy_timeout_ms;
+    const trader::store::DatabaseOptions db_options =
+        trader::store::database_options(options.settings);
     bars_db.emplace(trader::store::Database::open(db_options, trader::store::OpenMode::use));
     store.emplace(*bars_db);
     const trader::core::Date first = *a.start_date;

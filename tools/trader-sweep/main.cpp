@@ -299,9 +299,8 @@ void print_results(const Arguments& a, const sw::SweepResult& result) {
 
 trader::store::DatabaseOptions database_options(const Arguments& a,
                                                 const trader::config::Settings& settings) {
-  trader::store::DatabaseOptions options;
+  trader::store::DatabaseOptions options = trader::store::database_options(settings);
   options.path = a.db.value_or(settings.db_path);
-  options.busy_timeout_ms = settings.db_busy_timeout_ms;
   return options;
 }
 

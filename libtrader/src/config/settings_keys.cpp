@@ -149,6 +149,11 @@ KeyTable<Settings> make_settings_keys() {
              .label = "DB Busy Timeout (ms)",
              .description = "How long a writer waits for another writer's lock"},
             &Settings::db_busy_timeout_ms, 0, 600000);
+  t.choice({.name = "db_synchronous",
+            .label = "DB Synchronous",
+            .description = "normal: a commit survives a crash of the process (fast); full: also a "
+                           "power loss (a disk flush per commit)"},
+           [](auto& s) -> auto& { return s.db_synchronous; }, {"normal", "full"});
   t.custom(
       {.name = "watchlist",
        .label = "Watchlist",

@@ -185,9 +185,9 @@ void Runtime::Impl::paper_gate() const {
 }
 
 void Runtime::Impl::open_database() {
-  store::DatabaseOptions db_options;
-  db_options.path = settings.db_path;
-  db_options.busy_timeout_ms = settings.db_busy_timeout_ms;
+  store::DatabaseOptions db_options = store::database_options(settings);
+  // Each order is written before it is sent: no checkpoint may stand in front of one.
+  db_options.background_checkpoints = true;
   db.emplace(store::Database::open(db_options, store::OpenMode::use));
   order_repo = store::make_order_repository(*db);
   trade_repo = store::make_trade_repository(*db);

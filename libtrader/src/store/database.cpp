@@ -11,10 +11,12 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
+#include <cstdlib>
 
 #include <trader/log/log.hpp>
 #include <trader/store/migrations.hpp>
 
+#include "store/checkpointer.hpp"
 #include "store/sqlite_handle.hpp"
 
 namespace trader::store {
@@ -25,6 +27,19 @@ struct Database::Impl {
   bool read_only = false;
   bool suspect = false;  // SQLite reported damage or an I/O error on this connection
   soci::session sql;
+  // After sql: it closes first, so the writing connection is the last and tidies the log.
+  std::unique_ptr<detail::Checkpointer> checkpointer;
+  // BEGIN IMMEDIATE, COMMIT and ROLLBACK, each prepared once (on first use): every order the
+  // runtime sends is written in a transaction first, and parsing the same words every time is
+  // waste on that path. Finalized before sql closes (declared after it).
+  struct Prepared {
+    detail::sqlite::sqlite3_stmt* statement = nullptr;
+    Prepared() = default;
+    Prepared(const Prepared&) = delete;
+    Prepared& operator=(const Prepared&) = delete;
+    ~Prepared() { detail::sqlite::sqlite3_finalize(statement); }
+  };
+  Prepared begin, commit, rollback;
 };
 
 namespace {
@@ -282,6 +297,14 @@ void Database::mark_suspect() noexcept { impl_->suspect = true; }
 
 int Database::schema_version() { return recorded_version(impl_->sql, impl_->path); }
 
+DatabaseOptions database_options(const config::Settings& settings) {
+  DatabaseOptions options;
+  options.path = settings.db_path;
+  options.busy_timeout_ms = settings.db_busy_timeout_ms;
+  options.synchronous = settings.db_synchronous == "full" ? Synchronous::full : Synchronous::normal;
+  return options;
+}
+
 Database Database::open(const DatabaseOptions& options, OpenMode mode) {
   check_path(options.path);
   const bool read_only = mode == OpenMode::read || mode == OpenMode::inspect;
@@ -326,10 +349,6 @@ Database Database::open(const DatabaseOptions& options, OpenMode mode) {
   }
   if (read_only) return db;
   try {
-    if (version == 0 && std::filesystem::file_size(options.path) == 0) {
-      // Only possible before the first table: larger pages suit the bar store's session BLOBs.
-      self.sql << "PRAGMA page_size = 16384";
-    }
     std::string journal_mode;
     self.sql << "PRAGMA journal_mode", soci::into(journal_mode);
     // Switching a new file to WAL needs the file to itself for a moment, and SQLite does not
@@ -354,6 +373,9 @@ Database Database::open(const DatabaseOptions& options, OpenMode mode) {
       throw StoreError(fmt::format("{}: cannot switch to WAL journal mode (got {})",
                                    options.path.string(), journal_mode));
     }
+    // A connection setting like busy_timeout; only writers have commits to flush.
+    self.sql << (options.synchronous == Synchronous::full ? "PRAGMA synchronous = FULL"
+                                                          : "PRAGMA synchronous = NORMAL");
   } catch (const soci::soci_error& e) {
     detail::raise_soci_error(db, e, "switching it to WAL journal mode");
   }
@@ -370,8 +392,35 @@ Database Database::open(const DatabaseOptions& options, OpenMode mode) {
                                      {"steps", std::to_string(applied)}});
     }
   }
+  if (options.background_checkpoints) {
+    try {
+      self.sql << "PRAGMA wal_autocheckpoint = 0";
+    } catch (const soci::soci_error& e) {
+      detail::raise_soci_error(db, e, "turning its automatic checkpoints off");
+    }
+    self.checkpointer =
+        std::make_unique<detail::Checkpointer>(options.path, std::chrono::milliseconds(1000));
+  }
   return db;
 }
+
+namespace {
+
+// Runs one of the connection's transaction statements, preparing it on first use; returns
+// SQLite's result code, SQLITE_OK when done.
+int run_prepared(Database& db, detail::sqlite::sqlite3_stmt*& statement, const char* sql) {
+  namespace sqlite = detail::sqlite;
+  if (statement == nullptr) {
+    const int rc = sqlite::sqlite3_prepare_v3(detail::native_handle(db), sql, -1,
+                                              SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (rc != SQLITE_OK) return rc;
+  }
+  const int rc = sqlite::sqlite3_step(statement);
+  sqlite::sqlite3_reset(statement);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+}  // namespace
 
 Transaction::Transaction(Database& db) : db_(db) {
   if (db_.impl_->suspect) {
@@ -390,29 +439,27 @@ Transaction::Transaction(Database& db) : db_(db) {
     }
     db_.impl_->suspect = false;
   }
-  try {
-    db_.session() << "BEGIN IMMEDIATE";
-  } catch (const soci::soci_error& e) {
-    detail::raise_soci_error(db_, e, "starting a write transaction");
+  const int rc = run_prepared(db_, db_.impl_->begin.statement, "BEGIN IMMEDIATE");
+  if (rc != SQLITE_OK) {
+    detail::raise_sqlite_error(db_, rc, "starting a write transaction",
+                               detail::sqlite::sqlite3_errmsg(detail::native_handle(db_)));
   }
 }
 
 Transaction::~Transaction() {
   if (!open_) return;
-  try {
-    db_.session() << "ROLLBACK";
-  } catch (const soci::soci_error&) {
-    // A failed statement may already have ended the transaction; nothing left to undo.
-  }
+  // A failed statement may already have ended the transaction: then there is nothing left to
+  // undo and ROLLBACK's error says only that.
+  static_cast<void>(run_prepared(db_, db_.impl_->rollback.statement, "ROLLBACK"));
 }
 
 void Transaction::commit() {
-  try {
-    db_.session() << "COMMIT";
-    open_ = false;
-  } catch (const soci::soci_error& e) {
-    detail::raise_soci_error(db_, e, "committing");
+  const int rc = run_prepared(db_, db_.impl_->commit.statement, "COMMIT");
+  if (rc != SQLITE_OK) {
+    detail::raise_sqlite_error(db_, rc, "committing",
+                               detail::sqlite::sqlite3_errmsg(detail::native_handle(db_)));
   }
+  open_ = false;
 }
 
 }  // namespace trader::store

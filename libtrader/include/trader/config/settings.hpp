@@ -99,6 +99,7 @@ struct Settings {
   LogSettings log;
   std::string db_path = "data/trading.db";
   int db_busy_timeout_ms = 5000;
+  std::string db_synchronous = "normal";  // normal or full: store::Synchronous
   std::vector<std::string> watchlist{"AAPL", "TSLA", "AMD", "NVDA", "META"};
   BrokerSettings broker;
   RiskSettings risk;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include <trader/config/settings.hpp>
 #include <trader/core/error.hpp>
 
 namespace soci {
@@ -56,10 +57,30 @@ class DatabaseMissingError : public StoreError {
   using StoreError::StoreError;
 };
 
+// When a commit reaches the disk (SQLite's `synchronous` in WAL mode).
+enum class Synchronous : std::uint8_t {
+  // The write-ahead log is flushed at checkpoints, not at every commit: a commit survives the
+  // process being killed (it is in the operating system's cache) but the last ones can be lost
+  // with the machine's power. A commit costs microseconds instead of a disk flush, which is what
+  // lets the live runtime record an order before sending it without adding a millisecond to
+  // every order (see docs/decisions.md, "the runtime's commits").
+  normal,
+  // Every commit is flushed to the disk before it returns: it survives a power loss.
+  full,
+};
+
 struct DatabaseOptions {
   std::filesystem::path path = "data/trading.db";
   int busy_timeout_ms = 5000;
+  Synchronous synchronous = Synchronous::normal;
+  // Checkpoint the log from a background thread (every second) instead of on the writing
+  // connection when a commit finds it past 1000 pages: that commit would wait for two disk
+  // flushes. The live runtime asks for it; a tool that writes in bulk does not need it.
+  bool background_checkpoints = false;
 };
+
+// The options ALGO_DB_PATH, ALGO_DB_BUSY_TIMEOUT_MS and ALGO_DB_SYNCHRONOUS give.
+[[nodiscard]] DatabaseOptions database_options(const config::Settings& settings);
 
 enum class OpenMode : std::uint8_t {
   // Programs that write: a new database is created and migrated to the latest schema (safe
