@@ -1,11 +1,15 @@
-// trader-bench live_bar_to_order (issue 14): socket to socket, from the venue writing a bar frame
-// to it reading the order request the bar caused (an upper bound: both loopback hops count);
-// and the runtime's own span, from a bar reaching the runtime (its
-// frame read off the market-data socket and decoded) to the order request it caused being
-// handed to the broker adapter, through the real runtime (paper mode, AlpacaBroker, the
-// streams) against the paper-venue double on loopback. The runtime records it in its
-// bar_to_order histogram; the figures are read from its own /metrics endpoint. p50/p99 are the
-// upper bounds of the histogram buckets holding them (50 us, 100 us, 250 us, 500 us, 1 ms, ...).
+// trader-bench live_bar_to_order (issue 14), through the real runtime (paper mode, AlpacaBroker,
+// both streams) against the paper-venue double on loopback:
+// - runtime_*: the runtime's own span, from a bar reaching it (its frame read off the
+//   market-data socket and decoded) to the order request it caused being handed to the broker
+//   adapter: every order's exact span, from the runtime's on_bar_to_order hook. The goal is on
+//   its p99. (histogram_*: the same from the /metrics histogram, the upper bounds of the
+//   buckets holding p50 and p99.)
+// - socket_to_socket_*: from the venue writing a bar frame to it reading the order request the
+//   bar caused: an upper bound, both loopback hops and the venue's threads included.
+// At 600x, background work a real day spreads over minutes (the once-a-second health tick, the
+// order audit, pings) runs every few milliseconds beside the bars, so the figures are if
+// anything pessimistic. Machines are noisy: run it several times and quote medians.
 #include "live_bar_to_order.hpp"
 
 #include <fmt/core.h>
@@ -152,6 +156,13 @@ void live_bar_to_order(const std::filesystem::path& scratch) {
           std::string(line.substr(kStatus.size(), line.find('/', kStatus.size()) - kStatus.size()));
     }
   };
+  // Exact spans, from the runtime's own hook (its histogram's buckets are too coarse for a
+  // p99); written on the runtime's thread, read after it is joined.
+  std::vector<double> span_us;
+  span_us.reserve(kMinutes);
+  options.on_bar_to_order = [&span_us](std::chrono::nanoseconds span) {
+    span_us.push_back(std::chrono::duration<double, std::micro>(span).count());
+  };
   runtime::Runtime runtime(std::move(options));
   int code = -1;
   std::thread run([&] { code = runtime.run(); });
@@ -215,20 +226,23 @@ void live_bar_to_order(const std::filesystem::path& scratch) {
             .count());
   }
   std::sort(wire_us.begin(), wire_us.end());
-  const auto exact = [&wire_us](double q) {
-    if (wire_us.empty()) return std::nan("");
-    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(wire_us.size())));
-    return wire_us[std::min(wire_us.size() - 1, rank == 0 ? 0 : rank - 1)];
+  std::sort(span_us.begin(), span_us.end());
+  const auto quantile = [](const std::vector<double>& sorted, double q) {
+    if (sorted.empty()) return std::nan("");
+    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+    return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
   };
   fmt::print(
       "{{\"name\":\"live_bar_to_order\",\"orders\":{},\"bars\":{},"
+      "\"runtime_p50_us\":{:.1f},\"runtime_p99_us\":{:.1f},\"runtime_max_us\":{:.1f},"
+      "\"runtime_mean_us\":{:.1f},\"runtime_samples\":{},"
       "\"socket_to_socket_p50_us\":{:.1f},\"socket_to_socket_p99_us\":{:.1f},"
-      "\"socket_to_socket_max_us\":{:.1f},\"runtime_samples\":{},\"runtime_mean_us\":{:.1f},"
-      "\"runtime_p50_us_at_most\":{},\"runtime_p99_us_at_most\":{},\"exit_code\":{},"
-      "\"goal\":\"p99 < 1000 us\"}}\n",
-      wire_us.size(), kMinutes, exact(0.50), exact(0.99),
-      wire_us.empty() ? std::nan("") : wire_us.back(), samples,
-      samples > 0 ? sum / samples * 1e6 : 0.0, p50 * 1e6, p99 * 1e6, code);
+      "\"socket_to_socket_max_us\":{:.1f},\"histogram_p50_us_at_most\":{},"
+      "\"histogram_p99_us_at_most\":{},\"exit_code\":{},\"goal\":\"runtime p99 < 1000 us\"}}\n",
+      wire_us.size(), kMinutes, quantile(span_us, 0.50), quantile(span_us, 0.99),
+      span_us.empty() ? std::nan("") : span_us.back(), samples > 0 ? sum / samples * 1e6 : 0.0,
+      span_us.size(), quantile(wire_us, 0.50), quantile(wire_us, 0.99),
+      wire_us.empty() ? std::nan("") : wire_us.back(), p50 * 1e6, p99 * 1e6, code);
 }
 
 }  // namespace trader::bench

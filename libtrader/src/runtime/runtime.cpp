@@ -219,7 +219,9 @@ void Runtime::Impl::make_brokers() {
   gate->on_event = [this](const orders::OrderEvent& e) { metrics.order_event(e.type); };
   gate->on_send = [this](const orders::OrderRequest& /*request*/) {
     if (bar_arrived) {
-      metrics.bar_to_order(std::chrono::steady_clock::now() - *bar_arrived);
+      const auto span = std::chrono::steady_clock::now() - *bar_arrived;
+      metrics.bar_to_order(span);
+      if (options.on_bar_to_order) options.on_bar_to_order(span);
       bar_arrived.reset();  // the first order a bar caused
     }
   };

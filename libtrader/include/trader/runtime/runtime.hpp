@@ -76,6 +76,9 @@ struct RuntimeOptions {
   std::function<void(std::string_view line)> print;
   // Called on the io_context's thread at every state change (status, tests).
   std::function<void(RuntimeState state)> on_state;
+  // Called on the io_context's thread with every bar-to-order span the metrics' histogram
+  // records (a benchmark takes exact quantiles from it); may be empty.
+  std::function<void(std::chrono::nanoseconds span)> on_bar_to_order;
   // How long a new order may wait for the trade-update stream to listen (see GatedBroker).
   std::chrono::milliseconds order_wait{10'000};
   // A market-data feed silent this long during the session is stale (F19); on the clock.
