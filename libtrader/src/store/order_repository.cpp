@@ -1,4 +1,5 @@
-// order_state + order_event through prepared SOCI statements; decimals and timestamps as TEXT.
+// order_state + order_event: writes on the sqlite3 API, reads through SOCI; decimals and
+// timestamps as TEXT.
 #include <soci/soci.h>
 
 #include <fmt/core.h>
@@ -6,27 +7,13 @@
 #include <trader/store/repositories.hpp>
 
 #include "store/sqlite_handle.hpp"
+#include "store/sqlite_statement.hpp"
 
 namespace trader::store {
 namespace {
 
 using orders::OrderEventRecord;
 using orders::OrderRecord;
-
-// Text columns with their null indicators: what SOCI binds.
-struct Text {
-  std::string value;
-  soci::indicator ind = soci::i_null;
-
-  void set(const std::optional<std::string>& v) {
-    value = v.value_or("");
-    ind = v ? soci::i_ok : soci::i_null;
-  }
-  void set(const std::optional<core::Decimal>& v) {
-    value = v ? v->to_string() : "";
-    ind = v ? soci::i_ok : soci::i_null;
-  }
-};
 
 std::optional<std::string> optional_text(const soci::row& row, const char* column) {
   if (row.get_indicator(column) == soci::i_null) return std::nullopt;
@@ -88,94 +75,142 @@ OrderEventRecord event_from(const soci::row& row) {
   return e;
 }
 
+// A statement of the write path (every order transition, before the order's next action: the
+// write-ahead on the way from a bar to its order) on the sqlite3 API, prepared once, its values
+// bound by position: SOCI's named bindings cost a string conversion and an allocation per value.
+class WriteStatement {
+ public:
+  WriteStatement(Database& db, const char* sql) : db_(db) {
+    if (detail::sqlite::sqlite3_prepare_v3(detail::native_handle(db), sql, -1,
+                                           SQLITE_PREPARE_PERSISTENT, &stmt_,
+                                           nullptr) != SQLITE_OK) {
+      detail::raise_native_error(db, "preparing the order statements");
+    }
+  }
+  ~WriteStatement() { detail::sqlite::sqlite3_finalize(stmt_); }
+  WriteStatement(const WriteStatement&) = delete;
+  WriteStatement& operator=(const WriteStatement&) = delete;
+
+  WriteStatement& text(int index, std::string_view value) {
+    check(detail::sqlite::sqlite3_bind_text(stmt_, index, value.data(),
+                                            static_cast<int>(value.size()), detail::kTransient));
+    return *this;
+  }
+  WriteStatement& maybe_text(int index, const std::optional<std::string>& value) {
+    return value ? text(index, std::string_view(*value)) : null(index);
+  }
+  WriteStatement& decimal(int index, const core::Decimal& value) {
+    return text(index, std::string_view(value.to_string()));
+  }
+  WriteStatement& maybe_decimal(int index, const std::optional<core::Decimal>& value) {
+    return value ? decimal(index, *value) : null(index);
+  }
+  WriteStatement& integer(int index, std::int64_t value) {
+    check(detail::sqlite::sqlite3_bind_int64(stmt_, index, value));
+    return *this;
+  }
+  WriteStatement& null(int index) {
+    check(detail::sqlite::sqlite3_bind_null(stmt_, index));
+    return *this;
+  }
+  // Runs it; the rows it changed. Throws the StoreError SQLite's answer calls for, naming
+  // `doing`.
+  int run(const std::string& doing) {
+    const int rc = detail::sqlite::sqlite3_step(stmt_);
+    if (rc != SQLITE_DONE) {
+      const std::string message = detail::sqlite::sqlite3_errmsg(detail::native_handle(db_));
+      detail::sqlite::sqlite3_reset(stmt_);
+      detail::raise_sqlite_error(db_, rc, doing, message);
+    }
+    detail::sqlite::sqlite3_reset(stmt_);
+    return detail::sqlite::sqlite3_changes(detail::native_handle(db_));
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) detail::raise_native_error(db_, "binding an order's values");
+  }
+
+  Database& db_;
+  detail::sqlite::sqlite3_stmt* stmt_ = nullptr;
+};
+
 class SqlOrderRepository final : public orders::OrderRepository {
  public:
   explicit SqlOrderRepository(Database& db)
       : db_(db),
-        insert_order_(db.session()),
-        update_order_(db.session()),
-        insert_event_(db.session()) {
-    soci::session& sql = db.session();
-    insert_order_ =
-        (sql.prepare << "INSERT INTO order_state (local_id, client_order_id, broker_id, "
-                        "correlation_id, symbol, side, order_type, time_in_force, qty_requested, "
-                        "qty_filled, avg_fill_price, limit_price, stop_price, planned_stop_price, "
-                        "state, version, parent_id, submit_attempts, last_error, created_at, "
-                        "updated_at, order_role, strategy) VALUES (:local_id, :client_order_id, "
-                        ":broker_id, :correlation_id, :symbol, :side, :order_type, :tif, :qty, "
-                        ":qty_filled, :avg, :limit_price, :stop_price, :planned, :state, 0, "
-                        ":parent, :attempts, :last_error, :created, :updated, :role, :strategy)",
-         soci::use(o_.local_id, "local_id"), soci::use(o_.client_order_id, "client_order_id"),
-         soci::use(o_.broker_id.value, o_.broker_id.ind, "broker_id"),
-         soci::use(o_.correlation_id, "correlation_id"), soci::use(o_.symbol, "symbol"),
-         soci::use(o_.side, "side"), soci::use(o_.type, "order_type"), soci::use(o_.tif, "tif"),
-         soci::use(o_.qty, "qty"), soci::use(o_.qty_filled, "qty_filled"),
-         soci::use(o_.avg.value, o_.avg.ind, "avg"),
-         soci::use(o_.limit_price.value, o_.limit_price.ind, "limit_price"),
-         soci::use(o_.stop_price.value, o_.stop_price.ind, "stop_price"),
-         soci::use(o_.planned.value, o_.planned.ind, "planned"), soci::use(o_.state, "state"),
-         soci::use(o_.parent.value, o_.parent.ind, "parent"), soci::use(o_.attempts, "attempts"),
-         soci::use(o_.last_error.value, o_.last_error.ind, "last_error"),
-         soci::use(o_.created, "created"), soci::use(o_.updated, "updated"),
-         soci::use(o_.role, "role"), soci::use(o_.strategy.value, o_.strategy.ind, "strategy"));
-    update_order_ =
-        (sql.prepare << "UPDATE order_state SET broker_id = :broker_id, state = :state, "
-                        "qty_requested = :qty, qty_filled = :qty_filled, avg_fill_price = :avg, "
-                        "limit_price = :limit_price, stop_price = :stop_price, "
-                        "planned_stop_price = :planned, submit_attempts = :attempts, "
-                        "last_error = :last_error, updated_at = :updated, version = version + 1 "
-                        "WHERE local_id = :local_id AND version = :version",
-         soci::use(o_.broker_id.value, o_.broker_id.ind, "broker_id"), soci::use(o_.state, "state"),
-         soci::use(o_.qty, "qty"), soci::use(o_.qty_filled, "qty_filled"),
-         soci::use(o_.avg.value, o_.avg.ind, "avg"),
-         soci::use(o_.limit_price.value, o_.limit_price.ind, "limit_price"),
-         soci::use(o_.stop_price.value, o_.stop_price.ind, "stop_price"),
-         soci::use(o_.planned.value, o_.planned.ind, "planned"), soci::use(o_.attempts, "attempts"),
-         soci::use(o_.last_error.value, o_.last_error.ind, "last_error"),
-         soci::use(o_.updated, "updated"), soci::use(o_.local_id, "local_id"),
-         soci::use(o_.version, "version"));
-    insert_event_ =
-        (sql.prepare << "INSERT INTO order_event (order_local_id, event_type, old_state, "
-                        "new_state, qty_filled, fill_price, broker_id, detail, recorded_at) "
-                        "VALUES (:local_id, :type, :old, :new, :qty, :price, :broker, :detail, "
-                        ":recorded)",
-         soci::use(e_.local_id, "local_id"), soci::use(e_.type, "type"),
-         soci::use(e_.old_state.value, e_.old_state.ind, "old"), soci::use(e_.new_state, "new"),
-         soci::use(e_.qty.value, e_.qty.ind, "qty"),
-         soci::use(e_.price.value, e_.price.ind, "price"),
-         soci::use(e_.broker.value, e_.broker.ind, "broker"),
-         soci::use(e_.detail.value, e_.detail.ind, "detail"), soci::use(e_.recorded, "recorded"));
-  }
+        insert_order_(
+            db,
+            "INSERT INTO order_state (local_id, client_order_id, broker_id, correlation_id, "
+            "symbol, side, order_type, time_in_force, qty_requested, qty_filled, "
+            "avg_fill_price, limit_price, stop_price, planned_stop_price, state, version, "
+            "parent_id, submit_attempts, last_error, created_at, updated_at, order_role, "
+            "strategy) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+            "?15, 0, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"),
+        update_order_(db,
+                      "UPDATE order_state SET broker_id = ?1, state = ?2, qty_requested = ?3, "
+                      "qty_filled = ?4, avg_fill_price = ?5, limit_price = ?6, stop_price = ?7, "
+                      "planned_stop_price = ?8, submit_attempts = ?9, last_error = ?10, "
+                      "updated_at = ?11, version = version + 1 WHERE local_id = ?12 AND "
+                      "version = ?13"),
+        insert_event_(db,
+                      "INSERT INTO order_event (order_local_id, event_type, old_state, "
+                      "new_state, qty_filled, fill_price, broker_id, detail, recorded_at) VALUES "
+                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") {}
 
   void insert(const OrderRecord& order, const OrderEventRecord& event) override {
-    bind(order);
-    bind(event);
-    try {
-      Transaction tx(db_);
-      insert_order_.execute(true);
-      insert_event_.execute(true);
-      tx.commit();
-    } catch (const soci::soci_error& e) {
-      detail::raise_soci_error(db_, e, "inserting order " + order.local_id);
-    }
+    const std::string doing = "inserting order " + order.local_id;
+    Transaction tx(db_);
+    insert_order_.text(1, std::string_view(order.local_id))
+        .text(2, order.client_order_id)
+        .maybe_text(3, order.broker_id)
+        .text(4, order.correlation_id)
+        .text(5, order.symbol)
+        .text(6, to_string(order.side))
+        .text(7, to_string(order.type))
+        .text(8, to_string(order.time_in_force))
+        .decimal(9, order.qty_requested)
+        .decimal(10, order.qty_filled)
+        .maybe_decimal(11, order.avg_fill_price)
+        .maybe_decimal(12, order.limit_price)
+        .maybe_decimal(13, order.stop_price)
+        .maybe_decimal(14, order.planned_stop_price)
+        .text(15, to_string(order.state))
+        .maybe_text(16, order.parent_id)
+        .integer(17, order.submit_attempts)
+        .maybe_text(18, order.last_error)
+        .text(19, core::format_timestamp_micros(order.created_at))
+        .text(20, core::format_timestamp_micros(order.updated_at))
+        .text(21, to_string(order.role))
+        .maybe_text(22, order.strategy);
+    insert_order_.run(doing);
+    add_event(event, doing);
+    tx.commit();
   }
 
   void update(OrderRecord& order, const OrderEventRecord& event) override {
-    bind(order);
-    bind(event);
-    try {
-      Transaction tx(db_);
-      update_order_.execute(true);
-      if (update_order_.get_affected_rows() != 1) {
-        throw orders::ConcurrentUpdateError(
-            fmt::format("order {} changed since it was read (expected version {})", order.local_id,
-                        order.version));
-      }
-      insert_event_.execute(true);
-      tx.commit();
-    } catch (const soci::soci_error& e) {
-      detail::raise_soci_error(db_, e, "updating order " + order.local_id);
+    const std::string doing = "updating order " + order.local_id;
+    Transaction tx(db_);
+    update_order_.maybe_text(1, order.broker_id)
+        .text(2, to_string(order.state))
+        .decimal(3, order.qty_requested)
+        .decimal(4, order.qty_filled)
+        .maybe_decimal(5, order.avg_fill_price)
+        .maybe_decimal(6, order.limit_price)
+        .maybe_decimal(7, order.stop_price)
+        .maybe_decimal(8, order.planned_stop_price)
+        .integer(9, order.submit_attempts)
+        .maybe_text(10, order.last_error)
+        .text(11, core::format_timestamp_micros(order.updated_at))
+        .text(12, order.local_id)
+        .integer(13, order.version);
+    if (update_order_.run(doing) != 1) {
+      throw orders::ConcurrentUpdateError(
+          fmt::format("order {} changed since it was read (expected version {})", order.local_id,
+                      order.version));
     }
+    add_event(event, doing);
+    tx.commit();
     ++order.version;
   }
 
@@ -234,61 +269,25 @@ class SqlOrderRepository final : public orders::OrderRepository {
     return std::nullopt;
   }
 
-  void bind(const OrderRecord& o) {
-    o_.local_id = o.local_id;
-    o_.client_order_id = o.client_order_id;
-    o_.broker_id.set(o.broker_id);
-    o_.correlation_id = o.correlation_id;
-    o_.symbol = o.symbol;
-    o_.side = std::string(to_string(o.side));
-    o_.type = std::string(to_string(o.type));
-    o_.tif = std::string(to_string(o.time_in_force));
-    o_.role = std::string(to_string(o.role));
-    o_.state = std::string(to_string(o.state));
-    o_.qty = o.qty_requested.to_string();
-    o_.qty_filled = o.qty_filled.to_string();
-    o_.avg.set(o.avg_fill_price);
-    o_.limit_price.set(o.limit_price);
-    o_.stop_price.set(o.stop_price);
-    o_.planned.set(o.planned_stop_price);
-    o_.parent.set(o.parent_id);
-    o_.strategy.set(o.strategy);
-    o_.last_error.set(o.last_error);
-    o_.attempts = o.submit_attempts;
-    o_.version = o.version;
-    o_.created = core::format_timestamp_micros(o.created_at);
-    o_.updated = core::format_timestamp_micros(o.updated_at);
-  }
-
-  void bind(const OrderEventRecord& e) {
-    e_.local_id = e.order_local_id;
-    e_.type = e.event_type;
-    e_.old_state.set(e.old_state ? std::optional<std::string>(std::string(to_string(*e.old_state)))
-                                 : std::nullopt);
-    e_.new_state = std::string(to_string(e.new_state));
-    e_.qty.set(e.qty_filled);
-    e_.price.set(e.fill_price);
-    e_.broker.set(e.broker_id);
-    e_.detail.set(e.detail);
-    e_.recorded = core::format_timestamp_micros(e.recorded_at);
+  void add_event(const OrderEventRecord& e, const std::string& doing) {
+    insert_event_.text(1, std::string_view(e.order_local_id))
+        .text(2, e.event_type)
+        .maybe_text(3, e.old_state
+                           ? std::optional<std::string>(std::string(to_string(*e.old_state)))
+                           : std::nullopt)
+        .text(4, to_string(e.new_state))
+        .maybe_decimal(5, e.qty_filled)
+        .maybe_decimal(6, e.fill_price)
+        .maybe_text(7, e.broker_id)
+        .maybe_text(8, e.detail)
+        .text(9, core::format_timestamp_micros(e.recorded_at));
+    insert_event_.run(doing);
   }
 
   Database& db_;
-  // Buffers the prepared statements are bound to.
-  struct {
-    std::string local_id, client_order_id, correlation_id, symbol, side, type, tif, role, state;
-    std::string qty, qty_filled, created, updated;
-    Text broker_id, avg, limit_price, stop_price, planned, parent, strategy, last_error;
-    int attempts = 0;
-    int version = 0;
-  } o_;
-  struct {
-    std::string local_id, type, new_state, recorded;
-    Text old_state, qty, price, broker, detail;
-  } e_;
-  soci::statement insert_order_;
-  soci::statement update_order_;
-  soci::statement insert_event_;
+  WriteStatement insert_order_;
+  WriteStatement update_order_;
+  WriteStatement insert_event_;
 };
 
 }  // namespace
