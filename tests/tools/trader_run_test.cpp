@@ -286,6 +286,11 @@ TEST_SUITE("tools") {
     CHECK(status.exit_code == 0);
     CHECK(contains(status.out, "\"state\":\"running\""));
     CHECK(contains(status.out, "\"symbol\":\"AAPL\""));
+    // The position with its entry and opening time, the stop order with its quantity.
+    CHECK(contains(status.out, "\"opened_at\":\"2026-03-03T14:"));
+    CHECK_FALSE(contains(status.out, "\"entry_price\":\"0\""));
+    CHECK(contains(status.out, "\"role\":\"stop_loss\""));
+    CHECK_FALSE(contains(status.out, "\"quantity\":0"));
     const auto metrics = trader::testing::http_request("http://127.0.0.1:" + std::to_string(s.port),
                                                        "GET", "/metrics");
     CHECK(metrics.status == 200);

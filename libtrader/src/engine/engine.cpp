@@ -116,6 +116,12 @@ std::int64_t Engine::position_qty(data::SymbolId symbol) const {
   return states_.at(data::index_of(symbol)).qty;
 }
 
+Engine::PositionSummary Engine::position(data::SymbolId symbol) const {
+  const SymbolState& s = states_.at(data::index_of(symbol));
+  if (s.qty <= 0) return PositionSummary{};
+  return PositionSummary{s.qty, s.avg_entry_price, s.opened_at, s.stop_price, s.stop_order};
+}
+
 Decimal Engine::stop_price(data::SymbolId symbol) const {
   return states_.at(data::index_of(symbol)).stop_price;
 }

@@ -48,6 +48,9 @@ broker::CommandResult GatedBroker::submit(const orders::OrderRequest& request) {
   t.side = request.side;
   t.type = request.type;
   t.role = request.role;
+  t.qty = request.qty;
+  t.limit_price = request.limit_price;
+  t.stop_price = request.stop_price;
   t.sent_at = clock_.now();
   open_.insert_or_assign(request.client_order_id, std::move(t));
   if (exit_order_ == ExitOrder::cancel_stop_first &&
@@ -225,8 +228,11 @@ void GatedBroker::note_event(const orders::OrderEvent& event) {
   if (!event.broker_order_id.empty() && t.broker_order_id.empty()) {
     t.broker_order_id = event.broker_order_id;
   }
-  if (event.type == OrderEventType::replaced && !event.new_broker_order_id.empty()) {
-    t.broker_order_id = event.new_broker_order_id;
+  if (event.type == OrderEventType::replaced) {
+    if (!event.new_broker_order_id.empty()) t.broker_order_id = event.new_broker_order_id;
+    if (event.qty) t.qty = *event.qty;
+    if (event.stop_price) t.stop_price = event.stop_price;
+    if (event.limit_price) t.limit_price = event.limit_price;
   }
   if ((event.type == OrderEventType::fill || event.type == OrderEventType::partial_fill) &&
       event.filled_qty > t.filled_qty) {

@@ -72,6 +72,9 @@ TrackedOrder tracked_from(const OrderRecord& r) {
   t.side = r.side;
   t.type = r.type;
   t.role = r.role;
+  t.qty = r.qty_requested.truncated();
+  t.limit_price = r.limit_price;
+  t.stop_price = r.stop_price;
   t.filled_qty = r.qty_filled.truncated();
   t.filled_value = r.avg_fill_price.value_or(core::Decimal{}) * t.filled_qty;
   t.sent_at = r.created_at;

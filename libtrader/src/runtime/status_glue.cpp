@@ -39,13 +39,15 @@ StatusSnapshot Runtime::Impl::snapshot() const {
   if (engine) {
     for (std::size_t i = 0; i < symbols.size(); ++i) {
       const data::SymbolId id{static_cast<std::uint32_t>(i)};
-      const std::int64_t qty = engine->position_qty(id);
-      if (qty <= 0) continue;
+      const engine::Engine::PositionSummary held = engine->position(id);
+      if (held.qty <= 0) continue;
       PositionStatus p;
       p.symbol = symbols.name(id);
-      p.quantity = qty;
-      const core::Decimal stop = engine->stop_price(id);
-      if (stop > core::Decimal{}) p.stop_price = stop;
+      p.quantity = held.qty;
+      p.entry_price = held.avg_entry_price;
+      p.opened_at = held.opened_at;
+      if (held.stop_price > core::Decimal{}) p.stop_price = held.stop_price;
+      p.stop_order_id = held.stop_order;
       p.strategy = options.strategy_name;
       s.positions.push_back(std::move(p));
     }
@@ -69,6 +71,9 @@ StatusSnapshot Runtime::Impl::snapshot() const {
       o.role = t.role;
       o.state = t.broker_order_id.empty() ? orders::OrderState::pending_submit
                                           : orders::OrderState::submitted;
+      o.quantity = t.qty;
+      o.limit_price = t.limit_price;
+      o.stop_price = t.stop_price;
       o.filled_quantity = t.filled_qty;
       o.submitted_at = t.sent_at;
       s.pending_orders.push_back(std::move(o));

@@ -201,6 +201,15 @@ class Engine final : public broker::OrderEventListener {
   // Flattened for the day (F17): bars are not evaluated until the next session.
   [[nodiscard]] bool day_closed() const noexcept { return day_closed_; }
   [[nodiscard]] std::int64_t position_qty(data::SymbolId symbol) const;
+  // The symbol's position as the engine mirrors it from fills (qty 0: flat), for status pages.
+  struct PositionSummary {
+    std::int64_t qty = 0;
+    Decimal avg_entry_price;
+    Timestamp opened_at{};
+    Decimal stop_price;      // the protective stop in force; 0: none
+    std::string stop_order;  // its client order id; empty: none
+  };
+  [[nodiscard]] PositionSummary position(data::SymbolId symbol) const;
   // The protective stop in force for the symbol's position (as the broker acknowledged it).
   [[nodiscard]] Decimal stop_price(data::SymbolId symbol) const;
 

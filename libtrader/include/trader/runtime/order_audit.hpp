@@ -7,6 +7,7 @@
 // comparison for the orders stored before a restart.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct TrackedOrder {
   orders::Side side = orders::Side::buy;
   orders::OrderType type = orders::OrderType::market;
   orders::OrderRole role = orders::OrderRole::entry;
+  std::int64_t qty = 0;  // asked for (replacements applied)
+  std::optional<core::Decimal> limit_price;
+  std::optional<core::Decimal> stop_price;
   std::int64_t filled_qty = 0;  // cumulative
   core::Decimal filled_value;   // the fills' price x quantity, summed
   core::Timestamp sent_at;      // on the runtime's clock
