@@ -472,6 +472,7 @@ TEST_SUITE("tools") {
     static_cast<void>(s.venue.control("publish_until?end=2026-11-26T00:00:00Z"));
     std::string seen;
     auto run = start_runtime(s, "2026-11-27T14:29:30Z", seen);
+    INFO(seen);  // on a failure: what the runtime said up to it
     REQUIRE(wait_for_line(*run, "session_scheduled", seen));
     CHECK(
         contains(seen, "flatten=2026-11-27T17:59:00Z close=2026-11-27T18:00:00Z early_close=yes"));
@@ -487,7 +488,6 @@ TEST_SUITE("tools") {
     // No bar comes any more: the venue executes the exit as the close auction would.
     static_cast<void>(s.venue.control("execute?id=" + market_id + "&qty=12&price=101.8"));
     REQUIRE(wait_for_line(*run, "reason=session_close", seen));
-    INFO(seen);
     // signal -> risk -> entry -> fill -> stop -> trailing -> exit: the backtest's trades of these
     // bars (tests/engine/golden_scenario_test.cpp) with two stated differences: the venue stamps
     // a fill at the end of its bar's minute (the backtest at its start), and it charges no
