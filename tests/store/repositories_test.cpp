@@ -90,6 +90,26 @@ TEST_SUITE("store/repositories") {
     CHECK(events[2].new_state == OrderState::filled);
   }
 
+  TEST_CASE("a refused insert names the order, writes nothing, and the statement stays usable") {
+    TempDir dir;
+    auto db = open_db(dir);
+    auto repo = trader::store::make_order_repository(db);
+    OrderRecord o = entry("e1");
+    repo->insert(o, event(o, "created", std::nullopt));
+    // The same client order id again (F22 makes it unique): SQLite refuses the row.
+    OrderRecord twin = entry("e2");
+    twin.client_order_id = o.client_order_id;
+    CHECK_THROWS_WITH_AS(repo->insert(twin, event(twin, "created", std::nullopt)),
+                         doctest::Contains("inserting order e2"), trader::store::StoreError);
+    CHECK_FALSE(repo->find_by_local_id("e2"));
+    CHECK(repo->events("e2").empty());  // the event of the refused order rolled back with it
+    // The prepared statements were reset: the next transition goes through.
+    OrderRecord next = entry("e3");
+    repo->insert(next, event(next, "created", std::nullopt));
+    CHECK(repo->find_by_local_id("e3"));
+    CHECK(repo->events("e1").size() == 1);
+  }
+
   TEST_CASE("a stale version is a ConcurrentUpdateError and writes nothing") {
     TempDir dir;
     auto db = open_db(dir);
