@@ -169,4 +169,22 @@ TEST_SUITE("calendar/nyse") {
     CHECK(is_session(year{2035} / June / 1));
     CHECK_FALSE(is_session(year{2035} / March / 23));  // Good Friday 2035
   }
+
+  TEST_CASE("lookup_session answers as find_session on every day of the calendar's range") {
+    int sessions = 0;
+    for (auto day = sys_days{year{trader::calendar::kFirstYear} / January / 1};
+         day <= sys_days{year{trader::calendar::kLastYear} / December / 31}; day += days{1}) {
+      const auto looked_up = trader::calendar::lookup_session(Date{day});
+      const auto computed = trader::calendar::find_session(Date{day});
+      if (looked_up != computed) {
+        FAIL_CHECK(trader::core::format_date(Date{day}) << " differs");
+      }
+      if (computed) ++sessions;
+    }
+    CHECK(sessions > 27'000);
+    CHECK_THROWS_AS(static_cast<void>(trader::calendar::lookup_session(year{1989} / December / 31)),
+                    CalendarError);
+    CHECK_THROWS_AS(static_cast<void>(trader::calendar::lookup_session(year{2100} / January / 1)),
+                    CalendarError);
+  }
 }

@@ -150,7 +150,7 @@ Metrics MetricsAccumulator::compute() const {
   // Exposure: the union of the trades' holding times over the sessions' total time.
   std::int64_t session_seconds = 0;
   for (const auto& d : daily_) {
-    if (const auto s = calendar::find_session(d.date)) {
+    if (const auto s = calendar::lookup_session(d.date)) {
       session_seconds +=
           std::chrono::duration_cast<std::chrono::seconds>(s->close - s->open).count();
     }

@@ -137,6 +137,12 @@ inline constexpr std::array kSpecialEarlyCloses{
                  from_new_york(d, early ? kEarlyCloseTime : kCloseTime), early};
 }
 
+// find_session(d) from a table of the year's days, built from the rules at the year's first
+// lookup (once per process, thread-safe): the same answer at the cost of an array read. The
+// per-day paths (the engine's day change, the candle aggregator, metrics) use it: a sweep's
+// hundreds of engines each cross every day. CalendarError outside kFirstYear..kLastYear.
+[[nodiscard]] std::optional<Session> lookup_session(Date d);
+
 // The session on `d`; CalendarError "<date> is not a trading day" otherwise.
 [[nodiscard]] Session session(Date d);
 [[nodiscard]] inline Timestamp session_open(Date d) { return session(d).open; }
