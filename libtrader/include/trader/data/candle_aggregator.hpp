@@ -129,31 +129,25 @@ class CandleAggregator {
     const auto day = std::chrono::floor<std::chrono::days>(ts);
     day_start_ = Timestamp{day};
     day_end_ = day_start_ + std::chrono::days{1};
-    const auto session = session_on(core::Date{day});
+    const auto session = calendar::lookup_session(core::Date{day});
     // A day without a session caches an empty one.
     session_open_ = session ? session->open : day_start_;
     session_close_ = session ? session->close : day_start_;
     return ts >= session_open_ && ts < session_close_;
   }
 
-  // The calendar's session of `day`, remembered for the next aggregator of the thread: every
-  // symbol's aggregator crosses into the same day.
-  static std::optional<calendar::Session> session_on(core::Date day) {
-    thread_local std::optional<core::Date> cached_day;
-    thread_local std::optional<calendar::Session> cached;
-    if (cached_day != day) {
-      cached = calendar::find_session(day);
-      cached_day = day;
-    }
-    return cached;
-  }
-
   // The candle carries the window's start and the aggregator's symbol from its first bar on.
+  // Field by field: a whole-Bar copy compiles to `rep movs` here, whose start-up cost was the
+  // most expensive instruction of the engine's per-bar path.
   void start(const Bar& bar, Timestamp window) {
     window_start_ = window;
     window_end_ = window + span_;
-    candle_ = bar;
     candle_.ts = window;
+    candle_.open = bar.open;
+    candle_.high = bar.high;
+    candle_.low = bar.low;
+    candle_.close = bar.close;
+    candle_.volume = bar.volume;
     candle_.symbol = symbol_;
     count_ = 1;
   }
