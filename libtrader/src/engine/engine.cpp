@@ -144,7 +144,7 @@ void Engine::start_session(core::Date date) {
   session_date_ = date;
   day_start_ = core::start_of_day(date);
   day_end_ = day_start_ + std::chrono::days{1};
-  const auto session = calendar::find_session(date);
+  const auto session = calendar::lookup_session(date);
   // A date without a session (bars the calendar does not expect) closes at the day change.
   session_close_ = session ? session->close : day_end_;
   session_open_ = true;
@@ -314,11 +314,14 @@ void Engine::enter(SymbolState& s, Decimal entry_price, Decimal stop_price) {
   s.reserved = entry * decision.qty;
   reserved_cash_ += s.reserved;
   ++pending_entries_;
-  log::debug("order_submitted", {{"symbol", symbol},
-                                 {"order", s.entry_order},
-                                 {"qty", std::to_string(decision.qty)},
-                                 {"entry", entry.to_string()},
-                                 {"stop", stop.to_string()}});
+  if (log::enabled(log::Level::debug)) {  // the fields' strings only when they are written
+    log::write(log::Level::debug, "order_submitted",
+               {{"symbol", symbol},
+                {"order", s.entry_order},
+                {"qty", std::to_string(decision.qty)},
+                {"entry", entry.to_string()},
+                {"stop", stop.to_string()}});
+  }
   send(order, now_);
 }
 
@@ -573,9 +576,12 @@ void Engine::close_trade(SymbolState& s, ExitReason reason, Timestamp exit_at) {
     other->clear();
   }
   s.correlation.clear();
-  log::debug("trade_closed", {{"symbol", symbols_.name(s.id)},
-                              {"pnl", trade.pnl.to_string()},
-                              {"reason", std::string(to_string(trade.exit_reason))}});
+  if (log::enabled(log::Level::debug)) {
+    log::write(log::Level::debug, "trade_closed",
+               {{"symbol", symbols_.name(s.id)},
+                {"pnl", trade.pnl.to_string()},
+                {"reason", std::string(to_string(trade.exit_reason))}});
+  }
   if (fresh && observer_ != nullptr) observer_->on_trade(trade);
 }
 
@@ -627,7 +633,7 @@ void Engine::on_session_close(core::Date date) {
   }
   flatten(now_);
   if (options_.venue != nullptr) {
-    const auto session = calendar::find_session(date);
+    const auto session = calendar::lookup_session(date);
     options_.venue->on_session_close(
         session ? *session : calendar::Session{date, day_start_, day_end_, false});
   }
