@@ -209,23 +209,30 @@ ApplyResult OrderManager::apply(const OrderEvent& event) {
       if (order->state == OrderState::pending_submit) {
         mark_submitted(*order, event.broker_order_id, event.ts, "implied by replaced");
       }
+      // The stored event's detail, written only where there is a repository to store it.
+      const bool stored = repository_ != nullptr;
       std::string detail;
+      const auto note = [&](std::string_view key, const std::string& value) {
+        if (!stored) return;
+        if (!detail.empty()) detail += ", ";
+        detail.append(key).append("=").append(value);
+      };
       if (!event.new_broker_order_id.empty() &&
           event.new_broker_order_id != order->broker_order_id) {  // F15: follow the replacement
-        detail = "old_broker_id=" + order->broker_order_id;
+        note("old_broker_id", order->broker_order_id);
         follow_broker_id(*order, event.new_broker_order_id);
       }
       if (event.qty) {
         order->request.qty = *event.qty;
-        detail += (detail.empty() ? "" : ", ") + ("qty=" + std::to_string(*event.qty));
+        if (stored) note("qty", std::to_string(*event.qty));
       }
       if (event.stop_price) {
         order->request.stop_price = event.stop_price;
-        detail += (detail.empty() ? "" : ", ") + ("stop_price=" + event.stop_price->to_string());
+        if (stored) note("stop_price", event.stop_price->to_string());
       }
       if (event.limit_price) {
         order->request.limit_price = event.limit_price;
-        detail += (detail.empty() ? "" : ", ") + ("limit_price=" + event.limit_price->to_string());
+        if (stored) note("limit_price", event.limit_price->to_string());
       }
       order->updated_at = event.ts;
       persist_change(*order, order->state, "replaced", event.ts, detail);
@@ -303,12 +310,12 @@ Order& OrderManager::adopt(const OrderRecord& r, data::SymbolId symbol_id) {
 }
 
 Order* OrderManager::find(std::string_view client_order_id) {
-  const auto it = orders_.find(std::string(client_order_id));
+  const auto it = orders_.find(client_order_id);
   return it == orders_.end() ? nullptr : &it->second;
 }
 
 Order* OrderManager::find_by_broker_id(std::string_view broker_order_id) {
-  const auto it = by_broker_id_.find(std::string(broker_order_id));
+  const auto it = by_broker_id_.find(broker_order_id);
   return it == by_broker_id_.end() ? nullptr : find(it->second);
 }
 

@@ -79,12 +79,22 @@ class OrderManager {
   void persist_change(const Order& order, OrderState old_state, std::string_view event_type,
                       core::Timestamp now, std::string_view detail);
 
+  // Looked up by string_view without building a std::string for each lookup.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept {
+      return std::hash<std::string_view>{}(id);
+    }
+  };
+  template <class Value>
+  using ById = std::unordered_map<std::string, Value, IdHash, std::equal_to<>>;
+
   broker::Broker& broker_;
   IdSource ids_;
   OrderRepository* repository_;
-  std::unordered_map<std::string, Order> orders_;              // by client order id
-  std::unordered_map<std::string, std::string> by_broker_id_;  // broker id -> client id
-  std::unordered_map<std::string, int> versions_;              // repository row versions
+  ById<Order> orders_;              // by client order id
+  ById<std::string> by_broker_id_;  // broker id -> client id
+  ById<int> versions_;              // repository row versions
 };
 
 }  // namespace trader::orders
