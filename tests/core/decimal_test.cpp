@@ -168,4 +168,50 @@ TEST_SUITE("core/decimal") {
     CHECK(div_round(Decimal::from_units(-5), 2).units() == -2);
     CHECK(div_round(Decimal::from_units(-7), -2).units() == 4);
   }
+
+  TEST_CASE("ratio is Python's float(Decimal(a) / Decimal(b)), to the last bit") {
+    using trader::core::ratio;
+    // Expected values printed by Python 3 (28-digit Decimal context).
+    CHECK(ratio(Decimal::parse("10.56"), Decimal::parse("1206.12")) == 0.008755347726594368);
+    CHECK(ratio(Decimal::parse("-263.77"), 25000_d) == -0.0105508);
+    CHECK(ratio(1_d, 3_d) == 0.3333333333333333);
+    CHECK(ratio(2_d, 3_d) == 0.6666666666666666);
+    CHECK(ratio(Decimal::parse("123456.78901234"), Decimal::from_units(7)) == 1763668414462.0);
+    CHECK(ratio(Decimal::from_units(-1), 3_d) == -3.3333333333333334e-09);
+    CHECK(ratio(25000_d, Decimal::parse("24736.23")) == 1.0106633064133055);
+    // Beyond 2^53 units: only the digits can answer.
+    CHECK(ratio(Decimal::from_units(std::numeric_limits<std::int64_t>::max()),
+                Decimal::from_units(3)) == 3.0744573456182584e+18);
+    CHECK(ratio(0_d, 3_d) == 0.0);
+    CHECK_THROWS_AS(static_cast<void>(ratio(1_d, 0_d)), ArithmeticError);
+  }
+
+  TEST_CASE("ratio's quick path gives what the 28 digits give") {
+    using trader::core::ratio;
+    using trader::core::detail::ratio_by_digits;
+    std::mt19937_64 random(20261202);
+    // Money-sized values (P&L, risk, equity), tiny ones, and both sides of the 2^53 limit.
+    const std::int64_t limits[] = {1'000, 100'000'000, 10'000'000'000'000,
+                                   (std::int64_t{1} << 53) - 1, std::int64_t{1} << 54};
+    int compared = 0;
+    for (const std::int64_t a_limit : limits) {
+      for (const std::int64_t b_limit : limits) {
+        std::uniform_int_distribution<std::int64_t> a_units(-a_limit, a_limit);
+        std::uniform_int_distribution<std::int64_t> b_units(-b_limit, b_limit);
+        for (int i = 0; i < 4000; ++i) {
+          const Decimal a = Decimal::from_units(a_units(random));
+          const Decimal b = Decimal::from_units(b_units(random));
+          if (b.is_zero()) continue;
+          const double quick = ratio(a, b);
+          const double digits = ratio_by_digits(a, b);
+          if (quick != digits) {
+            FAIL_CHECK(a.to_string()
+                       << " / " << b.to_string() << ": " << quick << " vs " << digits);
+          }
+          ++compared;
+        }
+      }
+    }
+    CHECK(compared > 99'000);
+  }
 }

@@ -118,6 +118,11 @@ inline Decimal& operator-=(Decimal& a, Decimal b) { return a = a - b; }
 // (28 significant digits, half-even) converted to the nearest double. Statistics such as
 // drawdown and profit factor must match to the last bit. ArithmeticError when b is zero.
 [[nodiscard]] double ratio(Decimal a, Decimal b);
+namespace detail {
+// ratio() the long way, always: the 28 digits, then strtod (ratio() takes it only when a quotient
+// lies within 1e-26 of a halfway point between two doubles; tests compare the two).
+[[nodiscard]] double ratio_by_digits(Decimal a, Decimal b);
+}  // namespace detail
 
 [[nodiscard]] constexpr Decimal abs(Decimal d) noexcept { return d.is_negative() ? -d : d; }
 [[nodiscard]] constexpr Decimal min(Decimal a, Decimal b) noexcept { return b < a ? b : a; }
