@@ -135,6 +135,14 @@ void SessionRun::feed(std::span<const data::Bar> bars) {
   for (const data::Bar& bar : bars) engine.on_bar(bar);
 }
 
+void SessionRun::feed(std::span<const data::Bar> bars, BarsFingerprint& fingerprint) {
+  engine::Engine& engine = state_->engine;
+  for (const data::Bar& bar : bars) {
+    fingerprint.add(bar);
+    engine.on_bar(bar);
+  }
+}
+
 SessionResult SessionRun::finish() {
   state_->engine.finish();
   RunObserver& observer = state_->observer;
@@ -164,8 +172,7 @@ SessionResult BacktestSession::run(data::BarSource& bars, const RunProgress& pro
   for (std::size_t n; (n = bars.read(buffer)) > 0;) {
     if (cancel != nullptr) cancel->throw_if_cancelled();
     const std::span<const data::Bar> batch(buffer.data(), n);
-    for (const data::Bar& bar : batch) fingerprint.add(bar);
-    run.feed(batch);
+    run.feed(batch, fingerprint);
     count += static_cast<std::int64_t>(n);
     if (progress && count >= next_report) {
       next_report += 1 << 20;

@@ -88,6 +88,9 @@ class SessionRun {
 
   // The next bars, in (timestamp, symbol) order.
   void feed(std::span<const data::Bar> bars);
+  // The same, adding each bar to `fingerprint` on the way: one loop, so the hash's chain of
+  // multiplications overlaps the engine's work instead of running alone before it.
+  void feed(std::span<const data::Bar> bars, BarsFingerprint& fingerprint);
   // Closes the last session and measures: the result's symbols, trades, metrics and series
   // (bars and fingerprint are left empty). Call once.
   [[nodiscard]] SessionResult finish();
