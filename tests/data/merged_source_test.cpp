@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <random>
 
 #include <trader/core/error.hpp>
@@ -238,6 +240,75 @@ TEST_SUITE("data/merged_source") {
         all.insert(all.end(), day.begin(), day.end());
       }
       CHECK(all == want);
+
+      // Inputs that tell their next item's time (as the store's cursors do): exactly, or early
+      // (the start of its day, or of the day before). The same order either way.
+      for (const std::size_t chunk : {1U, 37U, 600U}) {
+        CAPTURE(chunk);
+        std::vector<trader::data::DayMerger<Bar>::PeekingInput> told;
+        for (std::size_t s = 0; s < inputs.size(); ++s) {
+          auto at = std::make_shared<std::size_t>(0);
+          const std::vector<Bar>& input = inputs[s];
+          told.push_back({[&input, at, chunk](std::span<Bar> out) {
+                            const std::size_t n = std::min({out.size(), chunk, input.size() - *at});
+                            std::copy_n(input.begin() + static_cast<std::ptrdiff_t>(*at), n,
+                                        out.begin());
+                            *at += n;
+                            return n;
+                          },
+                          [&input, at, s]() -> std::optional<trader::core::Timestamp> {
+                            if (*at == input.size()) return std::nullopt;
+                            const auto ts = input[*at].ts;
+                            if (s % 3 == 0) return ts;
+                            const auto midnight = std::chrono::floor<std::chrono::days>(ts);
+                            return s % 3 == 1 ? midnight : midnight - std::chrono::days{1};
+                          }});
+        }
+        MergedBarSource source(std::move(told));
+        CHECK(drain(source, 389) == want);
+      }
     }
+  }
+
+  TEST_CASE("an input that tells its next time is read a day at a time, never a day ahead") {
+    // Two symbols, three days each, every read handing out at most one day (as a stored
+    // session is): by the time a day comes out, neither input has given anything later.
+    std::vector<std::vector<Bar>> days(2);
+    for (std::uint32_t s = 0; s < 2; ++s) {
+      for (const char* ts : {"2025-06-02T14:30:00Z", "2025-06-02T14:31:00Z", "2025-06-03T14:30:00Z",
+                             "2025-06-05T19:59:00Z"}) {
+        days[s].push_back(bar(s, ts));
+      }
+    }
+    std::vector<trader::core::Timestamp> latest(2, trader::core::Timestamp::min());
+    std::vector<trader::data::DayMerger<Bar>::PeekingInput> told;
+    for (std::uint32_t s = 0; s < 2; ++s) {
+      auto at = std::make_shared<std::size_t>(0);
+      const std::vector<Bar>& input = days[s];
+      told.push_back({[&input, &latest, at, s](std::span<Bar> out) {
+                        std::size_t n = 0;
+                        while (*at < input.size() && n < out.size() &&
+                               (n == 0 || trader::core::utc_date(input[*at].ts) ==
+                                              trader::core::utc_date(out[0].ts))) {
+                          out[n++] = input[(*at)++];
+                        }
+                        if (n > 0) latest[s] = out[n - 1].ts;
+                        return n;
+                      },
+                      [&input, at]() -> std::optional<trader::core::Timestamp> {
+                        if (*at == input.size()) return std::nullopt;
+                        return input[*at].ts;
+                      }});
+    }
+    trader::data::DayMerger<Bar> merger(std::move(told));
+    std::vector<Bar> day;
+    std::size_t given = 0;
+    while (merger.next(day)) {
+      const auto end = std::chrono::floor<std::chrono::days>(day.front().ts) + std::chrono::days{1};
+      CHECK(latest[0] < end);
+      CHECK(latest[1] < end);
+      given += day.size();
+    }
+    CHECK(given == 8);
   }
 }

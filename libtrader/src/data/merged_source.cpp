@@ -13,7 +13,10 @@ namespace {
 constexpr std::int64_t kMinute =
     std::chrono::duration_cast<core::Microseconds>(std::chrono::minutes{1}).count();
 constexpr std::size_t kMinutesPerDay = std::size_t{24} * 60;
-constexpr std::size_t kFirstBuffer = 4096;  // several sessions of one symbol
+// Room for one day of one symbol and the start of the next (a regular session is 390 minutes);
+// a longer day doubles it. Every input has one, and each is zeroed when made: 100 symbols with
+// 4096 items each cost more in page faults and zeroing than the whole read of a month.
+constexpr std::size_t kFirstBuffer = 1024;
 // At most this many items per read of an input (a session of one symbol fits): the merge reads
 // little ahead of the day it orders, so what it decoded is still in the cache when it sorts.
 constexpr std::size_t kPullChunk = 512;
@@ -30,11 +33,23 @@ DayMerger<T>::DayMerger(std::vector<Input> inputs) {
   }
 }
 
+template <class T>
+DayMerger<T>::DayMerger(std::vector<PeekingInput> inputs) {
+  cursors_.reserve(inputs.size());
+  for (auto& input : inputs) {
+    Cursor cursor;
+    cursor.input = std::move(input.read);
+    cursor.next_time = std::move(input.next_time);
+    cursors_.push_back(std::move(cursor));
+  }
+}
+
 // Reads more of the input behind what is buffered; false when it gave nothing more.
 template <class T>
 bool DayMerger<T>::pull(Cursor& c) {
   if (c.done) return false;
   if (c.buffer.empty()) c.buffer.resize(kFirstBuffer);
+  if (c.position == c.size) c.position = c.size = 0;  // all given out: start over, nothing moves
   // What is left moves to the front only when the space behind it runs short, so most items
   // are never moved (the merge always holds the next day's first items too).
   if (c.position > 0 && c.buffer.size() - c.size < c.buffer.size() / 4) {
@@ -54,9 +69,16 @@ bool DayMerger<T>::pull(Cursor& c) {
   return true;
 }
 
-// Buffers every item before `end` (and at least one after it, unless the input is done).
+// Buffers every item before `end`: an input that can tell its next item's time is read until
+// that time is `end` or later; any other until at least one item after `end` is buffered (or
+// the input is done).
 template <class T>
 void DayMerger<T>::fill_through(Cursor& c, Timestamp end) {
+  if (c.next_time) {
+    for (auto next = c.next_time(); next && *next < end && pull(c); next = c.next_time()) {
+    }
+    return;
+  }
   while ((c.position == c.size || time_of(c.buffer[c.size - 1]) < end) && pull(c)) {
   }
 }
@@ -65,8 +87,12 @@ template <class T>
 bool DayMerger<T>::start_day() {
   auto first = Timestamp::max();
   for (Cursor& c : cursors_) {
-    if (c.position == c.size) static_cast<void>(pull(c));
-    if (c.position < c.size) first = std::min(first, time_of(c.buffer[c.position]));
+    if (c.position == c.size && !c.next_time) static_cast<void>(pull(c));
+    if (c.position < c.size) {
+      first = std::min(first, time_of(c.buffer[c.position]));
+    } else if (c.next_time) {
+      if (const auto next = c.next_time()) first = std::min(first, *next);
+    }
   }
   if (first == Timestamp::max()) return false;
   day_start_ = std::chrono::floor<std::chrono::days>(first);
@@ -97,6 +123,9 @@ bool DayMerger<T>::start_day() {
     c.day_end = i;
     total += i - c.position;
   }
+  // A next time told early (a bound before the input's real next item) can name a day without
+  // items; what was read on the way now starts the next attempt.
+  if (total == 0) return start_day();
   remaining_ = total;
   cursor_ = 0;
   use_sorted_ = false;
@@ -230,7 +259,8 @@ std::vector<DayMerger<Bar>::Input> inputs_of(
   return inputs;
 }
 
-std::vector<DayMerger<Bar>::Input> unless_single(std::vector<DayMerger<Bar>::Input> inputs) {
+template <class Inputs>
+Inputs unless_single(Inputs inputs) {
   if (inputs.size() == 1) inputs.clear();
   return inputs;
 }
@@ -244,6 +274,10 @@ MergedBarSource::MergedBarSource(std::vector<std::unique_ptr<BarSource>> sources
 
 MergedBarSource::MergedBarSource(std::vector<DayMerger<Bar>::Input> inputs)
     : single_(inputs.size() == 1 ? std::move(inputs.front()) : DayMerger<Bar>::Input{}),
+      merger_(unless_single(std::move(inputs))) {}
+
+MergedBarSource::MergedBarSource(std::vector<DayMerger<Bar>::PeekingInput> inputs)
+    : single_(inputs.size() == 1 ? std::move(inputs.front().read) : DayMerger<Bar>::Input{}),
       merger_(unless_single(std::move(inputs))) {}
 
 std::size_t MergedBarSource::read(std::span<Bar> out) {

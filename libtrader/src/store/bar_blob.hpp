@@ -96,4 +96,11 @@ inline void decode_bars(const BlobView& view, data::SymbolId symbol, data::Bar* 
 
 void decode_records(const BlobView& view, data::SymbolId symbol, data::BarRecord* out) noexcept;
 
+// The time of a view's first bar (its count must be above 0), without decoding the rest.
+[[nodiscard]] inline core::Timestamp first_time(const BlobView& view) noexcept {
+  std::int64_t ts = 0;
+  std::memcpy(&ts, view.data + kBlobHeader, sizeof ts);
+  return core::from_unix_micros(ts);
+}
+
 }  // namespace trader::store::detail

@@ -90,6 +90,22 @@ class SymbolSessions {
     has_row_ = stmt_.step();
   }
 
+  // The time of the next bar read() gives: the first of the next session's blob, checked as
+  // read() would check it; nullopt after the last session.
+  std::optional<Timestamp> next_time() {
+    if (left_ < pending_.size()) return data::time_of(pending_[left_]);
+    while (has_row_) {
+      if (!view_) {
+        view_ = checked_view(*db_, stmt_.blob(1), stmt_.blob_size(1), stmt_.int64(2), symbol_,
+                             stmt_.text(0));
+      }
+      if (view_->count > 0) return detail::first_time(*view_);
+      view_.reset();
+      has_row_ = stmt_.step();
+    }
+    return std::nullopt;
+  }
+
   std::size_t read(std::span<T> out) {
     if (left_ < pending_.size()) {  // the rest of a session larger than the last span
       const std::size_t n = std::min(out.size(), pending_.size() - left_);
@@ -133,18 +149,21 @@ class SymbolSessions {
   std::size_t left_ = 0;  // pending_[left_..] not delivered yet
 };
 
-// One input per symbol of `table`, in id order, for data::DayMerger.
+// One input per symbol of `table`, in id order, for data::DayMerger; each tells the time of its
+// next bar, so the merge never reads a session ahead to find where a day ends.
 template <class T>
-std::vector<typename data::DayMerger<T>::Input> symbol_inputs(Database& db,
-                                                              const data::SymbolTable& table,
-                                                              Date first, Date last) {
+std::vector<typename data::DayMerger<T>::PeekingInput> symbol_inputs(Database& db,
+                                                                     const data::SymbolTable& table,
+                                                                     Date first, Date last) {
   const std::string lo = core::format_date(first);
   const std::string hi = core::format_date(last);
-  std::vector<typename data::DayMerger<T>::Input> inputs;
+  std::vector<typename data::DayMerger<T>::PeekingInput> inputs;
+  inputs.reserve(table.size());
   for (std::size_t i = 0; i < table.size(); ++i) {
     const auto id = data::SymbolId{static_cast<std::uint32_t>(i)};
     auto sessions = std::make_shared<SymbolSessions<T>>(db, id, table.name(id), lo, hi);
-    inputs.emplace_back([sessions](std::span<T> out) { return sessions->read(out); });
+    inputs.push_back({[sessions](std::span<T> out) { return sessions->read(out); },
+                      [sessions] { return sessions->next_time(); }});
   }
   return inputs;
 }

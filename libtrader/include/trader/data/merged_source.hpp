@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -29,10 +30,20 @@ class DayMerger {
   // Fills the span from the front and returns how many it wrote; fewer than asked is fine, 0
   // means the input is done.
   using Input = std::function<std::size_t(std::span<T>)>;
+  // A time at or before the input's next item, without taking it; nullopt when it has none.
+  using NextTime = std::function<std::optional<Timestamp>()>;
+  // An input that can tell when its next item is (the store knows the next session's date):
+  // the merge then buffers a day of it without reading into the next day to find the day's
+  // end, so what it buffered never has to move to make room.
+  struct PeekingInput {
+    Input read;
+    NextTime next_time;
+  };
 
   // Ties (the same timestamp in two inputs) go to the input given first, so inputs come in
   // SymbolId order.
   explicit DayMerger(std::vector<Input> inputs);
+  explicit DayMerger(std::vector<PeekingInput> inputs);
 
   // The next day's items of every input, in (timestamp, input) order; false when all inputs are
   // done. A day with timestamps off the whole minute is still ordered (a stable sort).
@@ -47,6 +58,7 @@ class DayMerger {
  private:
   struct Cursor {
     Input input;
+    NextTime next_time;  // empty: the input cannot tell
     std::vector<T> buffer;
     std::size_t position = 0;
     std::size_t size = 0;
@@ -83,8 +95,10 @@ extern template class DayMerger<BarRecord>;
 class MergedBarSource final : public BarSource {
  public:
   explicit MergedBarSource(std::vector<std::unique_ptr<BarSource>> sources);
-  // The same over pull functions (e.g. the store's cursors).
+  // The same over pull functions, or pull functions that can tell their next item's time (the
+  // store's cursors).
   explicit MergedBarSource(std::vector<DayMerger<Bar>::Input> inputs);
+  explicit MergedBarSource(std::vector<DayMerger<Bar>::PeekingInput> inputs);
 
   [[nodiscard]] std::size_t read(std::span<Bar> out) override;
 
