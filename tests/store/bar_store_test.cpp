@@ -101,6 +101,41 @@ TEST_SUITE("store/bar_store") {
     CHECK(aapl[389].close == Decimal::parse("103.89"));
   }
 
+  TEST_CASE("symbols with sessions on different days merge in order, a day at a time") {
+    // Each cursor tells the merge when its next session starts, so days one symbol lacks are
+    // skipped without reading ahead: AAPL trades the 10th and 12th, MSFT only the 11th, and
+    // NVDA has no bars at all.
+    TempDir dir;
+    auto db = open_db(dir);
+    BarStore store(db);
+    SymbolTable input;
+    auto writer = store.writer();
+    writer.add(minutes_of(input, "AAPL", "2026-02-10T14:30:00Z", 390), input, "csv:test.csv");
+    writer.add(minutes_of(input, "AAPL", "2026-02-12T15:00:00Z", 20), input, "csv:test.csv");
+    writer.add(minutes_of(input, "MSFT", "2026-02-11T14:30:00Z", 390), input, "csv:test.csv");
+    static_cast<void>(writer.commit());
+
+    const SymbolTable table = SymbolTable::sorted({"AAPL", "MSFT", "NVDA"});
+    const auto bars = read_all(store, table, kFeb10, kFeb12);
+    REQUIRE(bars.size() == 800);
+    for (std::size_t i = 1; i < bars.size(); ++i) {
+      CAPTURE(i);
+      CHECK(trader::data::earlier(bars[i - 1], bars[i]));
+    }
+    CHECK(table.name(bars[390].symbol) == "MSFT");
+    CHECK(bars[390].ts == parse_timestamp("2026-02-11T14:30:00Z"));
+    CHECK(table.name(bars[780].symbol) == "AAPL");
+    CHECK(bars[780].ts == parse_timestamp("2026-02-12T15:00:00Z"));
+
+    std::vector<std::size_t> days;
+    store.read_records(table, kFeb10, kFeb12, [&](std::span<const BarRecord> day) {
+      days.push_back(day.size());
+      CHECK(trader::core::utc_date(day.front().bar.ts) ==
+            trader::core::utc_date(day.back().bar.ts));
+    });
+    CHECK(days == std::vector<std::size_t>{390, 390, 20});
+  }
+
   TEST_CASE("an import is all or nothing") {
     TempDir dir;
     auto db = open_db(dir);
