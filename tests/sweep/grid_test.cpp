@@ -107,6 +107,19 @@ TEST_SUITE("sweep/grid") {
     const auto small =
         sw::random_combinations(axes({"sma_fast=5,6", "max_run_candles=2,3"}), 100, 1);
     CHECK(small.size() == 4);
+    // As many draws as a sweep may make over that space: they stop once all 4 have come.
+    CHECK(sw::random_combinations(axes({"sma_fast=5,6", "max_run_candles=2,3"}),
+                                  sw::kMaxCombinations, 1) == small);
+  }
+
+  TEST_CASE("more random draws than a sweep may make are refused") {
+    try {
+      static_cast<void>(
+          sw::random_combinations(axes({"sma_fast=5,6"}), sw::kMaxCombinations + 1, 1));
+      FAIL("no refusal");
+    } catch (const sw::GridError& e) {
+      CHECK(has(e.what(), "--random 10000001: at most 10000000 combinations"));
+    }
   }
 
   TEST_CASE("a grid too large is refused with a hint") {

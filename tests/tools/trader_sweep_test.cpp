@@ -256,6 +256,7 @@ TEST_SUITE("tools/trader-sweep") {
     const auto list = sweep(dir, {"--list"});
     CHECK(has(list.out, "    1  "));
     CHECK(has(list.out, "16 combinations  by sharpe"));
+    CHECK_FALSE(has(list.out, "older sweeps"));
     CHECK(sweep(dir, {"--show", "1", "--json"}).out == r.out);
     const auto combination = r.out.substr(r.out.find("\"combination\": ") + 15);
     const std::string best = combination.substr(0, combination.find(','));
@@ -269,6 +270,13 @@ TEST_SUITE("tools/trader-sweep") {
     CHECK(has(missing.err, "sweep 1 has no combination 17 (it has 1..16)"));
     CHECK(sweep(dir, {"--show", "2"}).exit_code == 1);
     CHECK(sweep(dir, {"--combination", "2"}).exit_code == 2);
+    // A second sweep: --limit 1 lists the newest and says there are more.
+    REQUIRE(sweep(dir, with({"--random", "3"})).exit_code == 0);
+    const auto newest = sweep(dir, {"--list", "--limit", "1"});
+    CHECK(newest.exit_code == 0);
+    CHECK(has(newest.out, "    2  "));
+    CHECK_FALSE(has(newest.out, "    1  "));
+    CHECK(has(newest.out, "... older sweeps too (--limit N lists more)"));
   }
 
   TEST_CASE("SIGINT or SIGTERM during a shard: 130 or 143, no shard file, no temporary left") {
@@ -369,6 +377,8 @@ TEST_SUITE("tools/trader-sweep") {
         {{"--walk-forward", "6x:1m"}, "--walk-forward: "},
         {{"--walk-forward", "6m:1m", "--shard", "0/2"}, "--shard does not apply to --walk-forward"},
         {{"--param", "sma_slow=50"}, "--param sma_slow=50: must be an integer in 100..500"},
+        {{"--random", "10000001"}, "--random must be at most 10000000"},
+        {{"--limit", "3"}, "--limit needs --list"},
     };
     for (const auto& one : cases) {
       const std::vector<std::string>& extra = one.first;
@@ -388,6 +398,13 @@ TEST_SUITE("tools/trader-sweep") {
     CHECK(slurm.exit_code == 2);
     CHECK(has(slurm.err, "SLURM_ARRAY_TASK_ID=7 is outside 0..3"));
     CHECK_FALSE(std::filesystem::exists(dir / "x/shard-2-of-4.jsonl"));
+    // Ids past a signed 64-bit number are refused, not wrapped into a negative id.
+    const auto huge = sweep(dir, {"--show", "18446744073709551615"});
+    CHECK(huge.exit_code == 2);
+    CHECK(has(huge.err, "--show must be at most 9223372036854775807"));
+    const auto list_json = sweep(dir, {"--list", "--json"});
+    CHECK(list_json.exit_code == 2);
+    CHECK(has(list_json.err, "--json does not apply to --list"));
     const auto no_dir = sweep(dir, {"merge", "nowhere"});
     CHECK(no_dir.exit_code == 1);
     CHECK(has(no_dir.err, "nowhere: not a directory of shard files"));

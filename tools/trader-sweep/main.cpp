@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -40,7 +41,7 @@ constexpr const char* kUsage =
     "Usage:\n"
     "  trader-sweep --symbols A,B --start-date D --end-date D --grid NAME=SPEC... [options]\n"
     "  trader-sweep merge DIR [--json | --csv] [--top N]\n"
-    "  trader-sweep --list | --show ID [--combination K]\n\n"
+    "  trader-sweep --list [--limit N] | --show ID [--combination K]\n\n"
     "Backtests every combination of the swept parameters over the same bars (read once, fed to\n"
     "every engine; --jobs threads) and ranks them by --objective. A --grid is NAME=LO:HI:STEP,\n"
     "NAME=A,B,C or NAME=V; with --random N, also NAME=LO:HI or a bare NAME (its declared\n"
@@ -60,6 +61,7 @@ struct Arguments {
   std::optional<std::string> report;
   sw::HeatMapAxes heat_map;
   bool list = false;
+  int limit = 20;
   std::optional<std::int64_t> show;
   std::optional<std::size_t> combination;
 };
@@ -110,8 +112,9 @@ Arguments parse_arguments(int argc, char** argv) {
                                   "write a self-contained HTML report to this file")(
       "heatmap", po::value<std::string>(),
       "X,Y: the two parameters of the report's heat map (default: the first two)")(
-      "list", "list the stored sweeps")("show", po::value<std::string>(),
-                                        "show a stored sweep's ranked results")(
+      "list", "list the stored sweeps, newest first")("limit", po::value<std::string>(),
+                                                      "--list: how many, 1 or more (default 20)")(
+      "show", po::value<std::string>(), "show a stored sweep's ranked results")(
       "combination", po::value<std::string>(),
       "with --show: backtest combination K alone from the stored settings")(
       "db", po::value<std::string>(), "database file (overrides ALGO_DB_PATH)");
@@ -126,10 +129,15 @@ Arguments parse_arguments(int argc, char** argv) {
     std::exit(argc == 1 ? 2 : 0);  // NOLINT(concurrency-mt-unsafe): before any thread
   }
   Arguments a;
-  const auto whole = [&](const char* name, std::uint64_t minimum) {
+  // Ids and counts end up in signed columns and sizes: a number past `maximum` is refused
+  // rather than wrapped (--show 18446744073709551615 is not sweep -1).
+  const auto whole = [&](const char* name, std::uint64_t minimum,
+                         std::uint64_t maximum = static_cast<std::uint64_t>(INT64_MAX)) {
     try {
-      return trader::tools::parse_unsigned_option(vm[name].as<std::string>(),
-                                                  std::string("--") + name, minimum);
+      const auto value = trader::tools::parse_unsigned_option(vm[name].as<std::string>(),
+                                                              std::string("--") + name, minimum);
+      if (value > maximum) throw po::error(fmt::format("--{} must be at most {}", name, maximum));
+      return value;
     } catch (const trader::ParseError& e) {
       throw po::error(e.what());
     }
@@ -166,6 +174,10 @@ Arguments parse_arguments(int argc, char** argv) {
   }
   if (a.merge) return a;
   a.list = vm.count("list") > 0;
+  if (vm.count("limit")) {
+    if (!a.list) throw po::error("--limit needs --list");
+    a.limit = static_cast<int>(whole("limit", 1, 1'000'000));
+  }
   if (vm.count("show")) a.show = static_cast<std::int64_t>(whole("show", 1));
   if (vm.count("combination")) {
     if (!a.show) throw po::error("--combination needs --show ID");
@@ -173,8 +185,10 @@ Arguments parse_arguments(int argc, char** argv) {
   }
   if (a.list || a.show) {
     if (a.list && a.show) throw po::error("--list and --show cannot be combined: choose one");
-    const std::vector<std::string> allowed{"list", "show", "combination", "json",   "csv",
-                                           "top",  "db",   "quiet",       "report", "heatmap"};
+    const std::vector<std::string> allowed =
+        a.list ? std::vector<std::string>{"list", "limit", "db"}
+               : std::vector<std::string>{"show", "combination", "json",   "csv",    "top",
+                                          "db",   "quiet",       "report", "heatmap"};
     for (const auto& [name, value] : vm) {
       if (!value.defaulted() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
         throw po::error("--" + name + " does not apply to " + (a.list ? "--list" : "--show"));
@@ -212,10 +226,12 @@ Arguments parse_arguments(int argc, char** argv) {
       r.parameters.emplace_back(p.substr(0, equals), p.substr(equals + 1));
     }
   }
-  if (vm.count("random")) r.random = static_cast<std::size_t>(whole("random", 1));
+  if (vm.count("random")) {
+    r.random = static_cast<std::size_t>(whole("random", 1, sw::kMaxCombinations));
+  }
   if (vm.count("seed")) {
     if (!vm.count("random")) throw po::error("--seed applies to --random only");
-    r.random_seed = whole("seed", 0);
+    r.random_seed = whole("seed", 0, UINT64_MAX);
   }
   try {
     r.objective = sw::parse_objective(vm["objective"].as<std::string>());
@@ -228,7 +244,7 @@ Arguments parse_arguments(int argc, char** argv) {
   } catch (const trader::ParseError& e) {
     throw po::error(std::string("--data: ") + e.what());
   }
-  if (vm.count("data-seed")) r.synthetic_seed = whole("data-seed", 0);
+  if (vm.count("data-seed")) r.synthetic_seed = whole("data-seed", 0, UINT64_MAX);
   if (vm.count("capital")) {
     r.settings_overrides.emplace_back("ALGO_BACKTEST__INITIAL_CAPITAL",
                                       vm["capital"].as<std::string>());
@@ -359,7 +375,10 @@ int show(const Arguments& a, const trader::strategy::StrategyRegistry& registry,
   auto db = trader::store::Database::open(
       options, a.combination ? trader::store::OpenMode::use : trader::store::OpenMode::read);
   if (a.list) {
-    const auto sweeps = sw::SweepArchive(db).list(100);
+    // One more than asked for, to say that there are more.
+    auto sweeps = sw::SweepArchive(db).list(a.limit + 1);
+    const bool more = sweeps.size() > static_cast<std::size_t>(a.limit);
+    if (more) sweeps.pop_back();
     if (sweeps.empty()) fmt::print("no stored sweeps in {}\n", options.path.string());
     for (const auto& s : sweeps) {
       fmt::print("{:>5}  {}  {:<14} {} {} .. {}  {:>6} combinations  by {:<13}  {}\n", s.id,
@@ -367,6 +386,7 @@ int show(const Arguments& a, const trader::strategy::StrategyRegistry& registry,
                  s.symbols_json, trader::core::format_date(s.start_date),
                  trader::core::format_date(s.end_date), s.combinations, s.objective, s.data_source);
     }
+    if (more) fmt::print("  ... older sweeps too (--limit N lists more)\n");
     return 0;
   }
   if (!a.combination) {

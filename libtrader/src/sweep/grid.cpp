@@ -306,10 +306,23 @@ std::vector<Combination> grid_combinations(const std::vector<Axis>& axes, std::s
 
 std::vector<Combination> random_combinations(const std::vector<Axis>& axes, std::size_t count,
                                              std::uint64_t seed) {
+  if (count > kMaxCombinations) {
+    throw GridError(fmt::format("--random {}: at most {} combinations", count, kMaxCombinations));
+  }
+  // An all-discrete space holds this many distinct combinations (capped past `count`): once
+  // all have come, further draws could only repeat them.
+  std::size_t space = 1;
+  for (const Axis& axis : axes) {
+    if (!axis.discrete()) {
+      space = count + 1;
+      break;
+    }
+    space = axis.values.size() > (count + 1) / space ? count + 1 : space * axis.values.size();
+  }
   Random random(seed);
   std::vector<Combination> out;
   std::set<Combination> seen;
-  for (std::size_t n = 0; n < count; ++n) {
+  for (std::size_t n = 0; n < count && seen.size() < space; ++n) {
     Combination c;
     for (const Axis& axis : axes) {
       std::string value;

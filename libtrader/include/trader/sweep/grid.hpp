@@ -65,14 +65,19 @@ struct Axis {
     const std::vector<std::pair<std::string, std::string>>& fixed,
     std::size_t max_values = 100'000);
 
+// The most combinations one sweep makes, whether a grid or random draws.
+inline constexpr std::size_t kMaxCombinations = 10'000'000;
+
 // Every combination of the discrete axes (the first axis varies slowest); GridError when an
 // axis is an interval or there would be more than `limit` combinations.
 [[nodiscard]] std::vector<Combination> grid_combinations(const std::vector<Axis>& axes,
-                                                         std::size_t limit = 10'000'000);
+                                                         std::size_t limit = kMaxCombinations);
 
 // `count` draws: each axis uniformly from its values, its interval or its declared range
 // (numbers on a grid one hundredth of the finest declared digit); duplicates are dropped, so
-// fewer may come back when the space is small. Deterministic for a seed.
+// fewer may come back when the space is small, and the draws stop once every combination of
+// an all-discrete space has come. Deterministic for a seed. GridError when `count` is above
+// kMaxCombinations.
 [[nodiscard]] std::vector<Combination> random_combinations(const std::vector<Axis>& axes,
                                                            std::size_t count, std::uint64_t seed);
 
