@@ -372,6 +372,8 @@ TEST_SUITE("tools/trader-sweep") {
         {{"--report", "r.html", "--heatmap", "sma_slow,sma_fast"},
          "--heatmap sma_slow: not one of the --grid parameters"},
         {{"--heatmap", "sma_slow,sma_fast"}, "--heatmap needs --report FILE"},
+        {{"--report", "r.html", "--heatmap", "sma_fast,SMA_FAST"},
+         "--heatmap sma_fast,SMA_FAST: needs two different parameters"},
         {{"--shard", "0/2", "--output", "x", "--report", "r.html"},
          "--report needs the whole sweep"},
         {{"--walk-forward", "6x:1m"}, "--walk-forward: "},

@@ -171,6 +171,9 @@ Arguments parse_arguments(int argc, char** argv) {
       throw po::error("--heatmap " + text + ": expected X,Y (two swept parameters)");
     }
     a.heat_map = sw::HeatMapAxes{text.substr(0, comma), text.substr(comma + 1)};
+    if (trader::core::to_lower(a.heat_map.x) == trader::core::to_lower(a.heat_map.y)) {
+      throw po::error("--heatmap " + text + ": needs two different parameters");
+    }
   }
   if (a.merge) return a;
   a.list = vm.count("list") > 0;
