@@ -128,6 +128,14 @@ TEST_SUITE("sweep/walk_forward") {
       CAPTURE(bad);
       CHECK_THROWS_AS(static_cast<void>(sw::parse_walk_forward(bad)), trader::ParseError);
     }
+    // Day periods: a window whose in-sample days are a weekend (or whose out-of-sample day is
+    // a holiday) is left out; 2025-01-09 was a market holiday.
+    const auto days = sw::walk_forward_windows(sw::parse_walk_forward("2d:1d"),
+                                               parse_date("2025-01-01"), parse_date("2025-01-10"));
+    std::vector<std::string> starts;
+    for (const auto& window : days) starts.push_back(trader::core::format_date(window.in_first));
+    CHECK(starts ==
+          std::vector<std::string>{"2025-01-01", "2025-01-05", "2025-01-06", "2025-01-08"});
     CHECK_THROWS_WITH_AS(static_cast<void>(sw::walk_forward_windows(spec, parse_date("2025-01-01"),
                                                                     parse_date("2025-02-15"))),
                          doctest::Contains("does not fit in 2025-01-01 .. 2025-02-15"),
@@ -192,5 +200,15 @@ TEST_SUITE("sweep/walk_forward") {
     const std::string table = sw::walk_forward_table(result);
     CHECK(table.find("Gap (in - out)") != std::string::npos);
     CHECK(table.find("entry_minute=10") != std::string::npos);
+    CHECK(result.sweep.warnings.empty());
+
+    // Entering on candle 17 never fills (the buy-stop at 101.00 waits above bars back at
+    // 100.00): nothing trades, and the choice in each window is said to be only the tie-break.
+    request.grid = {"entry_minute=17"};
+    const auto idle = sw::run_walk_forward(runner, request, sw::parse_walk_forward("2m:1m"));
+    REQUIRE(idle.sweep.warnings.size() == 1);
+    CHECK(idle.sweep.warnings[0].find("no combination traded in 4 of 4 in-sample windows "
+                                      "(2025-01-01 .. 2025-02-28, ") != std::string::npos);
+    CHECK(sw::walk_forward_table(idle).find("warning: no combination traded") != std::string::npos);
   }
 }

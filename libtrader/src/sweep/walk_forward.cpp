@@ -115,13 +115,17 @@ std::vector<Window> walk_forward_windows(const WalkForwardSpec& spec, core::Date
     if (last < w.out_first) break;
     const core::Date out_end{sys_days{advance(w.out_first, spec.out_of_sample)} - days{1}};
     w.out_last = std::min(out_end, last);
-    // A window whose out-of-sample days hold no session has nothing to test.
-    if (!calendar::sessions_between(w.out_first, w.out_last).empty()) out.push_back(w);
+    // A window whose in-sample days hold no session has nothing to choose by (a weekend with
+    // `d` periods); one whose out-of-sample days hold none has nothing to test.
+    if (!calendar::sessions_between(w.in_first, w.in_last).empty() &&
+        !calendar::sessions_between(w.out_first, w.out_last).empty()) {
+      out.push_back(w);
+    }
   }
   if (out.empty()) {
     throw SweepError(fmt::format(
         "--walk-forward {}:{} does not fit in {} .. {}: the range must hold an in-sample window "
-        "and at least one session after it",
+        "with a session and at least one session after it",
         show(spec.in_sample), show(spec.out_of_sample), core::format_date(first),
         core::format_date(last)));
   }
@@ -148,6 +152,7 @@ WalkForwardResult run_walk_forward(const SweepRunner& runner, const SweepRequest
   Decimal base = out.initial_capital;
   double in_sum = 0;
   double out_sum = 0;
+  std::vector<std::string> untraded;  // in-sample periods in which no combination traded
   for (std::size_t k = 0; k < windows.size(); ++k) {
     const Window& w = windows[k];
     const auto done_before = static_cast<double>(k * per_window);
@@ -157,6 +162,12 @@ WalkForwardResult run_walk_forward(const SweepRunner& runner, const SweepRequest
     SweepResult in_sample =
         runner.run_combinations(request, plan, all, w.in_first, w.in_last, step, cancel);
     const CombinationResult& best = *in_sample.ranked().front();
+    // Nothing traded: every combination scores the same and the choice is only the tie-break
+    // (the lowest number), which the table alone would present as a finding.
+    if (std::all_of(in_sample.results.begin(), in_sample.results.end(),
+                    [](const CombinationResult& c) { return c.metrics.total_trades == 0; })) {
+      untraded.push_back(core::format_date(w.in_first) + " .. " + core::format_date(w.in_last));
+    }
     SweepRequest alone = request;
     alone.keep_trades = true;
     const auto out_step = [&](double done, std::size_t) {
@@ -191,6 +202,18 @@ WalkForwardResult run_walk_forward(const SweepRunner& runner, const SweepRequest
   out.sweep.bars = 0;
   out.sweep.bars_fingerprint.clear();
   out.sweep.fingerprint.clear();
+  if (!untraded.empty()) {
+    std::string periods;
+    for (std::size_t i = 0; i < untraded.size() && i < 3; ++i) {
+      periods += (i == 0 ? "" : ", ") + untraded[i];
+    }
+    if (untraded.size() > 3) periods += fmt::format(" and {} more", untraded.size() - 3);
+    out.sweep.warnings.push_back(fmt::format(
+        "no combination traded in {} of {} in-sample windows ({}): there the choice is only "
+        "the tie-break (the lowest combination); a longer in-sample period may be needed for "
+        "the strategy's warm-up",
+        untraded.size(), windows.size(), periods));
+  }
   out.out_of_sample_return = base - out.initial_capital;
   out.in_sample_objective = in_sum / static_cast<double>(windows.size());
   out.out_of_sample_objective = out_sum / static_cast<double>(windows.size());
