@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <trader/backtest/run_archive.hpp>
 #include <trader/backtest/runner.hpp>
@@ -16,6 +17,7 @@
 #include <trader/store/database.hpp>
 #include <trader/strategy/velez.hpp>
 #include <trader/sweep/archive.hpp>
+#include <trader/sweep/report.hpp>
 #include <trader/sweep/results.hpp>
 #include <trader/sweep/shard_file.hpp>
 #include <trader/sweep/shared_pass.hpp>
@@ -268,5 +270,27 @@ TEST_SUITE("sweep/archive") {
     const auto rerun = sw::rerun_combination(db, registry(), id, best);
     CHECK(rerun.metrics_identical);
     CHECK(rerun.bars_identical);
+  }
+
+  TEST_CASE("a sweep in which nothing traded says its ranking is only the tie-break") {
+    const sw::SweepRunner runner(registry(), {}, synthetic({"AAPL", "MSFT"}));
+    // Two months: Velez trades, and nothing is said.
+    const auto traded = runner.run(request(kGrid));
+    CHECK(sw::results_warning(traded).empty());
+    CHECK_FALSE(has(sw::results_table(traded, 0), "no combination traded"));
+    // One session is shorter than the 200-candle warm-up: nothing trades.
+    auto r = request(kGrid);
+    r.end_date = r.start_date;
+    const auto idle = runner.run(r);
+    CHECK(has(sw::results_warning(idle),
+              "no combination traded, so the ranking is only the "
+              "tie-break"));
+    CHECK(has(sw::results_table(idle, 0), "warning: no combination traded"));
+    std::ostringstream page;
+    sw::write_sweep_report(idle, {}, page);
+    CHECK(has(page.str(), "<p class=\"warn\">warning: no combination traded"));
+    // Every cell of the heat map is alike: the neutral middle colour, not the best one's.
+    CHECK(has(page.str(), "fill=\"rgb(255,255,255)\""));
+    CHECK_FALSE(has(page.str(), "fill=\"rgb(26,152,80)\""));
   }
 }

@@ -307,6 +307,11 @@ class Progress {
 };
 
 void print_results(const Arguments& a, const sw::SweepResult& result) {
+  if (a.json || a.csv) {  // the table says it under the rows; machine output leaves it to stderr
+    if (const std::string w = sw::results_warning(result); !w.empty()) {
+      fmt::print(stderr, "warning: {}\n", w);
+    }
+  }
   if (a.json) {
     fmt::print("{}\n", sw::results_json(result));
   } else if (a.csv) {

@@ -9,8 +9,11 @@
 #include <limits>
 #include <map>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include <trader/core/format.hpp>
+#include <trader/sweep/results.hpp>
 
 #include "backtest/html_report/text.hpp"
 
@@ -31,6 +34,7 @@ th{background:#eef1f5;position:sticky;top:0;cursor:pointer;user-select:none}
 th.sorted-asc::after{content:" \25B2"}th.sorted-desc::after{content:" \25BC"}
 tr:hover td{background:#f3f6fb}td.best{font-weight:700}
 .pos{color:#067647}.neg{color:#b42318}
+.warn{background:#fff8e6;border-left:4px solid #b54708;padding:6px 10px;margin:8px 0}
 svg{background:#fff;max-width:100%;height:auto}
 .cell text{font-size:11px;fill:#1d2330}
 footer{color:#5b6473;font-size:12px;margin-top:24px}
@@ -109,6 +113,14 @@ void header(std::string& page, const SweepResult& r, const std::string& what) {
                                      r.fingerprint));
   }
   page += "</div>\n";
+  // What the terminal's table says under its rows belongs on the page too.
+  std::vector<std::string> warnings = r.warnings;
+  if (std::string w = results_warning(r); !w.empty()) warnings.push_back(std::move(w));
+  for (const auto& w : warnings) {
+    page += "<p class=\"warn\">warning: ";
+    append_escaped(page, w);
+    page += "</p>\n";
+  }
 }
 
 // red (worst) .. white .. green (best)
@@ -204,7 +216,8 @@ void heat_map(std::string& page, const SweepResult& r, const HeatMapAxes& axes) 
                        r.axes[xi] + "=" + xs[i] + ", " + r.axes[yi] + "=" + ys[j] + ": no value");
         page += "</title></rect>";
       } else {
-        const double t = high > low ? (it->second - low) / (high - low) : 1.0;
+        // All alike: the neutral middle, not "best" green for cells nothing sets apart.
+        const double t = high > low ? (it->second - low) / (high - low) : 0.5;
         page += fmt::format(
             "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\">"
             "<title>",

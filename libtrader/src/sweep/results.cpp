@@ -78,6 +78,15 @@ std::string results_csv(const SweepResult& result) {
   return out;
 }
 
+std::string results_warning(const SweepResult& result) {
+  const bool traded =
+      std::any_of(result.results.begin(), result.results.end(),
+                  [](const CombinationResult& r) { return r.metrics.total_trades > 0; });
+  if (result.results.empty() || traded) return "";
+  return "no combination traded, so the ranking is only the tie-break (the lowest combination "
+         "first); the range may be too short for the strategy's warm-up";
+}
+
 std::string results_table(const SweepResult& result, std::size_t limit) {
   std::string out;
   const char* banner = "*** SYNTHETIC DATA: generated bars, not market prices ***\n";
@@ -128,6 +137,7 @@ std::string results_table(const SweepResult& result, std::size_t limit) {
                        m.sortino_ratio, m.cagr * 100.0);
   }
   for (const auto& w : result.warnings) out += "warning: " + w + "\n";
+  if (const std::string w = results_warning(result); !w.empty()) out += "warning: " + w + "\n";
   if (result.synthetic) out += banner;
   return out;
 }

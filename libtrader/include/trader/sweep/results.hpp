@@ -23,4 +23,9 @@ namespace trader::sweep {
 // says what was swept over what, and a SYNTHETIC DATA banner when the bars were generated.
 [[nodiscard]] std::string results_table(const SweepResult& result, std::size_t limit);
 
+// What the results themselves call for saying (no combination traded, so the ranking is only
+// the tie-break), or "". Derived from the results alone, so a sweep merged from shards says it
+// exactly as one process does.
+[[nodiscard]] std::string results_warning(const SweepResult& result);
+
 }  // namespace trader::sweep
