@@ -270,6 +270,24 @@ TEST_SUITE("data/merged_source") {
     }
   }
 
+  TEST_CASE("an input that tells of a next bar it never gives does not stall the merge") {
+    const std::vector<Bar> bars{bar(1, "2025-06-02T14:30:00Z"), bar(1, "2025-06-03T14:30:00Z")};
+    std::vector<trader::data::DayMerger<Bar>::PeekingInput> inputs;
+    inputs.push_back({[](std::span<Bar>) { return std::size_t{0}; },
+                      []() -> std::optional<trader::core::Timestamp> {
+                        return parse_timestamp("2025-06-02T14:00:00Z");
+                      }});
+    inputs.push_back({[&bars, at = std::size_t{0}](std::span<Bar> out) mutable {
+                        const std::size_t n = std::min(out.size(), bars.size() - at);
+                        std::copy_n(bars.begin() + static_cast<std::ptrdiff_t>(at), n, out.begin());
+                        at += n;
+                        return n;
+                      },
+                      {}});
+    MergedBarSource source(std::move(inputs));
+    CHECK(drain(source) == bars);
+  }
+
   TEST_CASE("an input that tells its next time is read a day at a time, never a day ahead") {
     // Two symbols, three days each, every read handing out at most one day (as a stored
     // session is): by the time a day comes out, neither input has given anything later.

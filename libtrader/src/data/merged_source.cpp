@@ -13,9 +13,10 @@ namespace {
 constexpr std::int64_t kMinute =
     std::chrono::duration_cast<core::Microseconds>(std::chrono::minutes{1}).count();
 constexpr std::size_t kMinutesPerDay = std::size_t{24} * 60;
-// Room for one day of one symbol and the start of the next (a regular session is 390 minutes);
-// a longer day doubles it. Every input has one, and each is zeroed when made: 100 symbols with
-// 4096 items each cost more in page faults and zeroing than the whole read of a month.
+// Room for one day of one symbol and, for an input that cannot tell its next time, the start of
+// the next (a regular session is 390 minutes); a longer day doubles it. Every input has one, and
+// each is zeroed when made: 100 symbols with 4096 items each cost more in page faults and zeroing
+// than the whole read of a month.
 constexpr std::size_t kFirstBuffer = 1024;
 // At most this many items per read of an input (a session of one symbol fits): the merge reads
 // little ahead of the day it orders, so what it decoded is still in the cache when it sorts.
@@ -51,7 +52,8 @@ bool DayMerger<T>::pull(Cursor& c) {
   if (c.buffer.empty()) c.buffer.resize(kFirstBuffer);
   if (c.position == c.size) c.position = c.size = 0;  // all given out: start over, nothing moves
   // What is left moves to the front only when the space behind it runs short, so most items
-  // are never moved (the merge always holds the next day's first items too).
+  // are never moved (an input that cannot tell its next time leaves the next day's first items
+  // here too).
   if (c.position > 0 && c.buffer.size() - c.size < c.buffer.size() / 4) {
     std::move(c.buffer.begin() + static_cast<std::ptrdiff_t>(c.position),
               c.buffer.begin() + static_cast<std::ptrdiff_t>(c.size), c.buffer.begin());
@@ -90,7 +92,7 @@ bool DayMerger<T>::start_day() {
     if (c.position == c.size && !c.next_time) static_cast<void>(pull(c));
     if (c.position < c.size) {
       first = std::min(first, time_of(c.buffer[c.position]));
-    } else if (c.next_time) {
+    } else if (c.next_time && !c.done) {  // a done input's word no longer counts
       if (const auto next = c.next_time()) first = std::min(first, *next);
     }
   }
