@@ -511,6 +511,10 @@ TEST_SUITE("tools/trader-backtest") {
     CHECK(backtest(dir, {"--diff", "1"}).exit_code == 2);
     CHECK(backtest(dir, {"--diff", "1", "2", "--show", "1"}).exit_code == 2);
     CHECK(backtest(dir, {"--diff", "1", "x"}).exit_code == 2);
+    // An id past a signed 64-bit number is refused, not wrapped into run -1.
+    const auto huge = backtest(dir, {"--diff", "1", "18446744073709551615"});
+    CHECK(huge.exit_code == 2);
+    CHECK(has(huge.err, "--diff must be at most 9223372036854775807"));
   }
 
   // Issue 12 item 6: names come from the run itself, never from re-sorting the request.

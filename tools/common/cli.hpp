@@ -77,6 +77,20 @@ inline std::uint64_t parse_unsigned_option(const std::string& text, const std::s
   return value;
 }
 
+// An option's whole number from `minimum` to `maximum`: ids and counts end in signed columns
+// and sizes, so a number past `maximum` is refused naming the bound ("--show must be at most
+// 9223372036854775807"), never wrapped into another id. Below `minimum` or not a number: the
+// ParseError of parse_unsigned_option.
+inline std::uint64_t parse_bounded_option(const std::string& text, const std::string& option,
+                                          std::uint64_t minimum, std::uint64_t maximum) {
+  const std::uint64_t value = parse_unsigned_option(text, option, minimum);
+  if (value > maximum) throw Error(fmt::format("{} must be at most {}", option, maximum));
+  return value;
+}
+
+// The largest id a stored run or sweep can have (SQLite's signed 64-bit INTEGER).
+inline constexpr std::uint64_t kMaxStoredId = INT64_MAX;
+
 inline bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 // A one-line progress display on stderr, only on a terminal, redrawn in place.

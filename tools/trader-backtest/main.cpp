@@ -162,28 +162,27 @@ Arguments parse_arguments(int argc, char** argv) {
   Arguments a;
   const auto whole = [&](const char* name, std::uint64_t minimum, std::uint64_t maximum) {
     try {
-      const auto value = trader::tools::parse_unsigned_option(vm[name].as<std::string>(),
-                                                              std::string("--") + name, minimum);
-      if (value > maximum) throw po::error(fmt::format("--{} must be at most {}", name, maximum));
-      return value;
-    } catch (const trader::ParseError& e) {
+      return trader::tools::parse_bounded_option(vm[name].as<std::string>(),
+                                                 std::string("--") + name, minimum, maximum);
+    } catch (const trader::Error& e) {  // not a number, or out of bounds: a usage error
       throw po::error(e.what());
     }
   };
   a.list_strategies = vm.count("list-strategies") > 0;
   a.list = vm.count("list") > 0;
-  constexpr auto kMaxId = static_cast<std::uint64_t>(INT64_MAX);
   if (vm.count("limit")) a.limit = static_cast<int>(whole("limit", 1, 1'000'000));
-  if (vm.count("show")) a.show = static_cast<std::int64_t>(whole("show", 1, kMaxId));
-  if (vm.count("rerun")) a.rerun = static_cast<std::int64_t>(whole("rerun", 1, kMaxId));
+  if (vm.count("show"))
+    a.show = static_cast<std::int64_t>(whole("show", 1, trader::tools::kMaxStoredId));
+  if (vm.count("rerun"))
+    a.rerun = static_cast<std::int64_t>(whole("rerun", 1, trader::tools::kMaxStoredId));
   if (vm.count("diff")) {
     const auto ids = vm["diff"].as<std::vector<std::string>>();
     if (ids.size() != 2) throw po::error("--diff takes two run ids, e.g. --diff 3 7");
     for (const auto& id : ids) {
       try {
-        a.diff.push_back(
-            static_cast<std::int64_t>(trader::tools::parse_unsigned_option(id, "--diff", 1)));
-      } catch (const trader::ParseError& e) {
+        a.diff.push_back(static_cast<std::int64_t>(
+            trader::tools::parse_bounded_option(id, "--diff", 1, trader::tools::kMaxStoredId)));
+      } catch (const trader::Error& e) {
         throw po::error(e.what());
       }
     }

@@ -129,16 +129,12 @@ Arguments parse_arguments(int argc, char** argv) {
     std::exit(argc == 1 ? 2 : 0);  // NOLINT(concurrency-mt-unsafe): before any thread
   }
   Arguments a;
-  // Ids and counts end up in signed columns and sizes: a number past `maximum` is refused
-  // rather than wrapped (--show 18446744073709551615 is not sweep -1).
   const auto whole = [&](const char* name, std::uint64_t minimum,
-                         std::uint64_t maximum = static_cast<std::uint64_t>(INT64_MAX)) {
+                         std::uint64_t maximum = trader::tools::kMaxStoredId) {
     try {
-      const auto value = trader::tools::parse_unsigned_option(vm[name].as<std::string>(),
-                                                              std::string("--") + name, minimum);
-      if (value > maximum) throw po::error(fmt::format("--{} must be at most {}", name, maximum));
-      return value;
-    } catch (const trader::ParseError& e) {
+      return trader::tools::parse_bounded_option(vm[name].as<std::string>(),
+                                                 std::string("--") + name, minimum, maximum);
+    } catch (const trader::Error& e) {  // not a number, or out of bounds: a usage error
       throw po::error(e.what());
     }
   };
