@@ -78,11 +78,14 @@ std::string results_csv(const SweepResult& result) {
   return out;
 }
 
+bool nothing_traded(const SweepResult& result) {
+  return !result.results.empty() &&
+         std::none_of(result.results.begin(), result.results.end(),
+                      [](const CombinationResult& r) { return r.metrics.total_trades > 0; });
+}
+
 std::string results_warning(const SweepResult& result) {
-  const bool traded =
-      std::any_of(result.results.begin(), result.results.end(),
-                  [](const CombinationResult& r) { return r.metrics.total_trades > 0; });
-  if (result.results.empty() || traded) return "";
+  if (!nothing_traded(result)) return "";
   return "no combination traded, so the ranking is only the tie-break (the lowest combination "
          "first); the range may be too short for the strategy's warm-up";
 }

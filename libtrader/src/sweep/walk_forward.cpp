@@ -8,6 +8,7 @@
 #include <trader/calendar/nyse.hpp>
 #include <trader/core/format.hpp>
 #include <trader/core/json_text.hpp>
+#include <trader/sweep/results.hpp>
 
 #include "core/json_write.hpp"
 
@@ -162,10 +163,9 @@ WalkForwardResult run_walk_forward(const SweepRunner& runner, const SweepRequest
     SweepResult in_sample =
         runner.run_combinations(request, plan, all, w.in_first, w.in_last, step, cancel);
     const CombinationResult& best = *in_sample.ranked().front();
-    // Nothing traded: every combination scores the same and the choice is only the tie-break
-    // (the lowest number), which the table alone would present as a finding.
-    if (std::all_of(in_sample.results.begin(), in_sample.results.end(),
-                    [](const CombinationResult& c) { return c.metrics.total_trades == 0; })) {
+    // Nothing traded: the choice is only the tie-break, which the table alone would present as
+    // a finding.
+    if (nothing_traded(in_sample)) {
       untraded.push_back(core::format_date(w.in_first) + " .. " + core::format_date(w.in_last));
     }
     SweepRequest alone = request;

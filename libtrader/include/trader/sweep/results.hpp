@@ -23,6 +23,10 @@ namespace trader::sweep {
 // says what was swept over what, and a SYNTHETIC DATA banner when the bars were generated.
 [[nodiscard]] std::string results_table(const SweepResult& result, std::size_t limit);
 
+// True when the sweep has results and none of them traded: every combination scores alike and
+// the ranking is only the tie-break (the lowest combination first).
+[[nodiscard]] bool nothing_traded(const SweepResult& result);
+
 // What the results themselves call for saying (no combination traded, so the ranking is only
 // the tie-break), or "". Derived from the results alone, so a sweep merged from shards says it
 // exactly as one process does.
