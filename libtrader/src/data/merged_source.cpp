@@ -22,17 +22,20 @@ constexpr std::size_t kFirstBuffer = 1024;
 // little ahead of the day it orders, so what it decoded is still in the cache when it sorts.
 constexpr std::size_t kPullChunk = 512;
 
+// Inputs that cannot tell their next item's time, as PeekingInputs without a next_time.
+template <class T>
+std::vector<typename DayMerger<T>::PeekingInput> untold(
+    std::vector<typename DayMerger<T>::Input> inputs) {
+  std::vector<typename DayMerger<T>::PeekingInput> out;
+  out.reserve(inputs.size());
+  for (auto& input : inputs) out.push_back({std::move(input), {}});
+  return out;
+}
+
 }  // namespace
 
 template <class T>
-DayMerger<T>::DayMerger(std::vector<Input> inputs) {
-  cursors_.reserve(inputs.size());
-  for (auto& input : inputs) {
-    Cursor cursor;
-    cursor.input = std::move(input);
-    cursors_.push_back(std::move(cursor));
-  }
-}
+DayMerger<T>::DayMerger(std::vector<Input> inputs) : DayMerger(untold<T>(std::move(inputs))) {}
 
 template <class T>
 DayMerger<T>::DayMerger(std::vector<PeekingInput> inputs) {
@@ -261,8 +264,8 @@ std::vector<DayMerger<Bar>::Input> inputs_of(
   return inputs;
 }
 
-template <class Inputs>
-Inputs unless_single(Inputs inputs) {
+std::vector<DayMerger<Bar>::PeekingInput> unless_single(
+    std::vector<DayMerger<Bar>::PeekingInput> inputs) {
   if (inputs.size() == 1) inputs.clear();
   return inputs;
 }
@@ -275,8 +278,7 @@ MergedBarSource::MergedBarSource(std::vector<std::unique_ptr<BarSource>> sources
 }
 
 MergedBarSource::MergedBarSource(std::vector<DayMerger<Bar>::Input> inputs)
-    : single_(inputs.size() == 1 ? std::move(inputs.front()) : DayMerger<Bar>::Input{}),
-      merger_(unless_single(std::move(inputs))) {}
+    : MergedBarSource(untold<Bar>(std::move(inputs))) {}
 
 MergedBarSource::MergedBarSource(std::vector<DayMerger<Bar>::PeekingInput> inputs)
     : single_(inputs.size() == 1 ? std::move(inputs.front().read) : DayMerger<Bar>::Input{}),
