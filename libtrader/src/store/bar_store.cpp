@@ -95,13 +95,8 @@ class SymbolSessions {
   std::optional<Timestamp> next_time() {
     if (left_ < pending_.size()) return data::time_of(pending_[left_]);
     while (has_row_) {
-      if (!view_) {
-        view_ = checked_view(*db_, stmt_.blob(1), stmt_.blob_size(1), stmt_.int64(2), symbol_,
-                             stmt_.text(0));
-      }
-      if (view_->count > 0) return detail::first_time(*view_);
-      view_.reset();
-      has_row_ = stmt_.step();
+      if (const auto& view = row_view(); view.count > 0) return detail::first_time(view);
+      next_row();
     }
     return std::nullopt;
   }
@@ -115,11 +110,7 @@ class SymbolSessions {
     }
     std::size_t written = 0;
     while (has_row_) {
-      if (!view_) {
-        view_ = checked_view(*db_, stmt_.blob(1), stmt_.blob_size(1), stmt_.int64(2), symbol_,
-                             stmt_.text(0));
-      }
-      const std::size_t count = view_->count;
+      const std::size_t count = row_view().count;
       if (count > out.size() - written) {
         if (written > 0) break;
         pending_.resize(count);
@@ -131,14 +122,27 @@ class SymbolSessions {
         decode(*view_, id_, out.data() + written);
         written += count;
       }
-      view_.reset();  // the row's bytes go away with the step
-      has_row_ = stmt_.step();
+      next_row();
       if (written == out.size()) break;
     }
     return written;
   }
 
  private:
+  // The current row's session, checked once (checksum, header) whichever of next_time() and
+  // read() looks first.
+  const detail::BlobView& row_view() {
+    if (!view_) {
+      view_ = checked_view(*db_, stmt_.blob(1), stmt_.blob_size(1), stmt_.int64(2), symbol_,
+                           stmt_.text(0));
+    }
+    return *view_;
+  }
+  void next_row() {
+    view_.reset();  // the row's bytes go away with the step
+    has_row_ = stmt_.step();
+  }
+
   Database* db_;
   Statement stmt_;
   data::SymbolId id_;
