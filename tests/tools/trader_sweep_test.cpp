@@ -407,6 +407,9 @@ TEST_SUITE("tools/trader-sweep") {
     const auto list_json = sweep(dir, {"--list", "--json"});
     CHECK(list_json.exit_code == 2);
     CHECK(has(list_json.err, "--json does not apply to --list"));
+    const auto no_rows = sweep(dir, {"--list", "--limit", "0"});
+    CHECK(no_rows.exit_code == 2);
+    CHECK(has(no_rows.err, "a whole number >= 1 for --limit"));
     const auto no_dir = sweep(dir, {"merge", "nowhere"});
     CHECK(no_dir.exit_code == 1);
     CHECK(has(no_dir.err, "nowhere: not a directory of shard files"));
